@@ -1,0 +1,70 @@
+"""minigrad: a small, fast, correct reverse-mode autograd tensor engine.
+
+>>> import minigrad
+>>> x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x.tanh() * x).sum()
+>>> y.backward()
+>>> x.grad
+"""
+
+# tensor.py goes first: it ties the knot with ops and autograd once Tensor exists.
+from minigrad.tensor import Tensor  # noqa: I001
+
+from minigrad import ops as _ops
+from minigrad.autograd import (
+    Function,
+    backward,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from minigrad.creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minigrad.dtypes import (
+    bool_,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+
+# PyTorch's dtype aliases: minigrad.float is float32, minigrad.long is int64, ...
+float = float32  # noqa: A001
+double = float64
+int = int32  # noqa: A001
+long = int64
+bool = bool_  # noqa: A001
+
+# Dtype conversions are Tensor methods only (x.float()), as in PyTorch, where
+# ``torch.float`` names the dtype.
+_METHOD_ONLY = {"float", "double", "int", "long", "bool", "to", "type_as", "contiguous"}
+for _name in _ops.__all__:
+    if _name not in _METHOD_ONLY and _name not in {"RECORDS", "TENSOR_METHODS", "register"}:
+        globals()[_name] = getattr(_ops, _name)
+del _name
+
+__version__ = "0.1.0"

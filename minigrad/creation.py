@@ -1,0 +1,210 @@
+"""Making tensors: from data, filled with a value, ranges, and random numbers.
+
+All random numbers in minigrad come from one NumPy generator; ``manual_seed(n)`` resets it,
+so a seeded program (initialisation, dropout, data) gives the same numbers every run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "arange",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_numpy",
+    "full",
+    "full_like",
+    "generator",
+    "linspace",
+    "manual_seed",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]
+
+_generator = [np.random.default_rng()]
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the generator behind every random number minigrad draws; returns it."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    _generator[0] = np.random.default_rng(int(seed))
+    return _generator[0]
+
+
+def generator() -> np.random.Generator:
+    """The NumPy generator minigrad draws its random numbers from."""
+    return _generator[0]
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    tensor = Tensor._make(array)
+    if requires_grad:
+        tensor.requires_grad_(True)
+    return tensor
+
+
+def _shape(size: tuple[Any, ...], name: str) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
+            raise ValueError(f"{name}: sizes must be non-negative ints, got {size!r}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, arrays, tensors).
+
+    Python floats become the default dtype (float32), ints int64, bools bool; NumPy arrays
+    keep their dtype.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    dtypes.resolve(array.dtype)
+    return Tensor._make(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of shape ``size``."""
+    return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of shape ``size``."""
+    return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` whose values are whatever the memory held."""
+    return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (its dtype follows the value
+    when none is given: a float gives the default dtype, an int int64, a bool bool)."""
+    if dtype is None:
+        dtype = dtypes.as_array(fill_value).dtype
+    shape = _shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "full")
+    return _finish(np.full(shape, fill_value, dtypes.resolve(dtype)), requires_grad)
+
+
+def _like(other: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    return other.data.shape, other.data.dtype if dtype is None else dtypes.resolve(dtype)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape and dtype."""
+    return _finish(np.zeros(*_like(input, dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape and dtype."""
+    return _finish(np.ones(*_like(input, dtype)), requires_grad)
+
+
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialised values with ``input``'s shape and dtype."""
+    return _finish(np.empty(*_like(input, dtype)), requires_grad)
+
+
+def full_like(
+    input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``fill_value`` everywhere, with ``input``'s shape and dtype."""
+    shape, resolved = _like(input, dtype)
+    return _finish(np.full(shape, fill_value, resolved), requires_grad)
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``start, start + step, ...`` up to but excluding ``end`` (``arange(n)``: 0..n-1).
+
+    Integer arguments give int64, any float argument the default float dtype.
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    if dtype is None:
+        is_float = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+        dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
+    return _finish(np.arange(start, end, step, dtype=dtypes.resolve(dtype)), requires_grad)
+
+
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise ValueError(f"linspace: steps must be non-negative, got {steps}")
+    return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (square when ``m`` is omitted)."""
+    return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers in [0, 1)."""
+    resolved = _float_dtype(dtype)
+    values = _generator[0].random(_shape(size, "rand"), dtype=resolved.type)
+    return _finish(values, requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal random numbers."""
+    resolved = _float_dtype(dtype)
+    values = _generator[0].standard_normal(_shape(size, "randn"), dtype=resolved.type)
+    return _finish(values, requires_grad)
+
+
+def randint(
+    low: int, high: int | None = None, size: Any = (), dtype: Any = None
+) -> Tensor:
+    """Random integers in ``[low, high)`` (``randint(high, size)``: in ``[0, high)``)."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    shape = _shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
+    resolved = dtypes.int64 if dtype is None else dtypes.resolve(dtype)
+    return Tensor._make(_generator[0].integers(low, high, size=shape).astype(resolved))
+
+
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers in [0, 1) with ``input``'s shape (and dtype)."""
+    return rand(input.data.shape, dtype=dtype or input.data.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal random numbers with ``input``'s shape (and dtype)."""
+    return randn(input.data.shape, dtype=dtype or input.data.dtype, requires_grad=requires_grad)

@@ -1,0 +1,87 @@
+"""Operand handling shared by the op modules: dtype promotion and scalar arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.tensor import Tensor
+
+Scalar = (int, float, bool, np.integer, np.floating, np.bool_)
+
+
+def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
+    """``value`` as a Tensor: Tensors unchanged, numbers and arrays wrapped (no grad)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, Scalar) and like is not None:
+        return Tensor._make(np.asarray(value, dtype=scalar_dtype(like.data.dtype, value)))
+    return Tensor._make(dtypes.as_array(value, copy=False))
+
+
+def scalar_dtype(dtype: np.dtype, value: Any) -> np.dtype:
+    """The dtype of ``tensor <op> value`` for a Python scalar ``value`` (as PyTorch).
+
+    A scalar never widens a tensor of its own kind (float32 tensor * 2.5 stays float32);
+    a float scalar with an integer or bool tensor gives the default float dtype.
+    """
+    if isinstance(value, (float, np.floating)) and dtype.kind != "f":
+        return dtypes.get_default_dtype()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        if dtype.kind == "b":
+            return dtypes.int64
+    return dtype
+
+
+def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any, np.dtype]:
+    """The raw operands of a binary op and the result dtype, with Python scalars as
+    NumPy scalars of that dtype (so a scalar never upcasts the arrays)."""
+    a_is_tensor = isinstance(a, Tensor)
+    b_is_tensor = isinstance(b, Tensor)
+    if a_is_tensor and b_is_tensor:
+        x, y = a.data, b.data
+        if x.dtype == y.dtype:
+            return x, y, x.dtype
+        dtype = np.result_type(x.dtype, y.dtype)
+        return x.astype(dtype, copy=False), y.astype(dtype, copy=False), dtype
+    if a_is_tensor:
+        dtype = scalar_dtype(a.data.dtype, b)
+        return a.data.astype(dtype, copy=False), dtype.type(b), dtype
+    if b_is_tensor:
+        dtype = scalar_dtype(b.data.dtype, a)
+        return dtype.type(a), b.data.astype(dtype, copy=False), dtype
+    raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+
+
+def check_operand(value: Any, name: str) -> None:
+    """TypeError for operands that are neither tensors nor numbers."""
+    if not isinstance(value, (Tensor,) + Scalar):
+        raise TypeError(
+            f"{name}: unsupported operand of type {type(value).__name__}; expected a Tensor "
+            f"or a Python number (wrap arrays with minigrad.tensor)"
+        )
+
+
+def broadcast_shape(a: Any, b: Any, name: str) -> tuple[int, ...]:
+    """The broadcast shape of two operands, or a ValueError naming both shapes."""
+    shape_a = a.data.shape if isinstance(a, Tensor) else ()
+    shape_b = b.data.shape if isinstance(b, Tensor) else ()
+    if shape_a == shape_b:
+        return shape_a
+    try:
+        return np.broadcast_shapes(shape_a, shape_b)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {shape_a} and {shape_b} cannot be broadcast together"
+        ) from None
+
+
+def float_data(tensor: Tensor, name: str) -> np.ndarray:
+    """The data of a tensor a floating op works on; integer tensors become the default
+    float dtype (as ``torch.exp`` of an int tensor)."""
+    data = tensor.data
+    if data.dtype.kind == "f":
+        return data
+    return data.astype(dtypes.get_default_dtype())

@@ -1,0 +1,710 @@
+"""Operations that move, select or join elements without computing new values.
+
+Results that view their input's memory (reshape of a contiguous tensor, transpose,
+permute, basic indexing, expand, split) share the input's version counter, as PyTorch's
+views do: an in-place change through either one is seen by every graph node that saved
+the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.autograd import Function
+from minigrad.ops._registry import OpInfo, register
+from minigrad.tensor import Tensor
+
+
+def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
+    """Wrap ``array``; when it shares ``source``'s memory it shares its version counter."""
+    if np.may_share_memory(array, source.data):
+        return Tensor._make(array, version=source._version, is_view=True)
+    return Tensor._make(array)
+
+
+def _shape_arg(shape: Sequence[Any], name: str) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for size in shape:
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
+            raise TypeError(f"{name}: sizes must be ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+# --------------------------------------------------------------------------- reshaping
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...], must_view: bool) -> Tensor:
+        ctx.shape = x.data.shape
+        try:
+            if must_view:
+                result = x.data.view()
+                result.shape = shape  # raises instead of copying
+            else:
+                result = x.data.reshape(shape)
+        except (ValueError, AttributeError) as error:
+            if "size" in str(error) or must_view is False:
+                raise ValueError(
+                    f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
+                    f"({x.data.size} elements)"
+                ) from None
+            raise RuntimeError(
+                f"view of shape {list(shape)} is not possible for a tensor of shape {x.shape} "
+                f"with strides {x.data.strides} without copying; use .reshape(...) instead"
+            ) from None
+        return _view_of(result, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return grad.reshape(ctx.shape), None, None
+
+
+def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if shape.count(-1) > 1:
+        raise ValueError(f"only one dimension can be inferred (-1), got shape {list(shape)}")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or x.data.size % known:
+            raise ValueError(
+                f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
+                f"({x.data.size} elements)"
+            )
+        shape = tuple(x.data.size // known if s == -1 else s for s in shape)
+    elif known != x.data.size or any(s < 0 for s in shape):
+        raise ValueError(
+            f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
+            f"({x.data.size} elements)"
+        )
+    return shape
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (a view when possible, else a copy).
+
+    One size may be -1: it is inferred from the number of elements.
+    """
+    return Reshape.apply(input, _resolve_shape(input, _shape_arg(shape, "reshape")), False)
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """Like :func:`reshape`, but raises instead of copying when the memory layout does not
+    allow a view."""
+    return Reshape.apply(input, _resolve_shape(input, _shape_arg(shape, "view")), True)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one."""
+    if input.data.ndim == 0:
+        return reshape(input, 1)
+    start = dtypes.normalize_dim(start_dim, input.data.ndim)
+    end = dtypes.normalize_dim(end_dim, input.data.ndim)
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = input.data.shape
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (only ``dim``, an int or a tuple, when given)."""
+    shape = input.data.shape
+    dims = dtypes.normalize_dims(dim, input.data.ndim) if dim is not None else range(len(shape))
+    target = tuple(s for d, s in enumerate(shape) if not (d in dims and s == 1))
+    return Reshape.apply(input, target, False)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at position ``dim`` (negative counts from the end)."""
+    position = dtypes.normalize_dim(dim, input.data.ndim + 1)
+    shape = input.data.shape
+    return Reshape.apply(input, shape[:position] + (1,) + shape[position:], False)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, order: tuple[int, ...]) -> Tensor:
+        ctx.order = order
+        return _view_of(x.data.transpose(order), x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return Permute.apply(grad, tuple(np.argsort(ctx.order))), None
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """The dimensions reordered: ``dims[i]`` is the input dimension that becomes ``i``."""
+    order = _shape_arg(dims, "permute")
+    normalized = tuple(dtypes.normalize_dim(d, input.data.ndim) for d in order)
+    if sorted(normalized) != list(range(input.data.ndim)):
+        raise ValueError(
+            f"permute: {list(order)} is not a permutation of the {input.data.ndim} "
+            f"dimensions of a tensor of shape {input.shape}"
+        )
+    return Permute.apply(input, normalized)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1``."""
+    order = list(range(input.data.ndim))
+    a = dtypes.normalize_dim(dim0, input.data.ndim)
+    b = dtypes.normalize_dim(dim1, input.data.ndim)
+    order[a], order[b] = order[b], order[a]
+    return Permute.apply(input, tuple(order))
+
+
+class BroadcastTo(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
+        try:
+            return _view_of(np.broadcast_to(x.data, shape), x)
+        except ValueError:
+            raise ValueError(f"cannot broadcast a tensor of shape {x.shape} to {shape}") from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad, None  # the engine sums it back to the input's shape
+
+
+def broadcast_to(input: Tensor, *shape: Any) -> Tensor:
+    """A read-only view of ``input`` broadcast to ``shape`` (NumPy's rules)."""
+    target = _shape_arg(shape, "broadcast_to")
+    if target == input.data.shape:
+        return input
+    return BroadcastTo.apply(input, target)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to ``sizes``; -1 keeps that dimension's size (as ``torch.Tensor.expand``)."""
+    target = list(_shape_arg(sizes, "expand"))
+    offset = len(target) - input.data.ndim
+    if offset < 0:
+        raise ValueError(f"expand: sizes {target} have fewer dimensions than shape {input.shape}")
+    for i, size in enumerate(input.data.shape):
+        if target[offset + i] == -1:
+            target[offset + i] = size
+    return broadcast_to(input, tuple(target))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """:func:`expand` to ``other``'s shape."""
+    return broadcast_to(input, other.data.shape)
+
+
+# --------------------------------------------------------------------------- joining
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx: Any, dim: int, *tensors: Tensor) -> np.ndarray:
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([0] + [t.data.shape[dim] for t in tensors])
+        dtype = np.result_type(*[t.data.dtype for t in tensors])
+        return np.concatenate([t.data for t in tensors], axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        lead = (slice(None),) * ctx.dim
+        pieces = [
+            grad[lead + (slice(int(a), int(b)),)] if need else None
+            for a, b, need in zip(ctx.bounds[:-1], ctx.bounds[1:], ctx.needs_input_grad[1:])
+        ]
+        return (None, *pieces)
+
+
+def _check_joinable(tensors: Sequence[Any], dim: int, name: str, same_shape: bool) -> int:
+    """Check the tensors to join and return ``dim`` normalized."""
+    if not tensors:
+        raise ValueError(f"{name}: expected a non-empty sequence of tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}: element {i} is a {type(t).__name__}, not a Tensor")
+    first = tensors[0].data.shape
+    axis = dtypes.normalize_dim(dim, len(first) + (1 if same_shape else 0))
+    for i, t in enumerate(tensors[1:], start=1):
+        shape = t.data.shape
+        mismatch = (
+            shape != first
+            if same_shape
+            else len(shape) != len(first)
+            or any(a != b for d, (a, b) in enumerate(zip(shape, first)) if d != axis)
+        )
+        if mismatch:
+            raise ValueError(
+                f"{name}: tensor {i} has shape {shape}, incompatible with tensor 0's shape "
+                f"{first} (dim={dim})"
+            )
+    return axis
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``."""
+    tensors = list(tensors)
+    axis = _check_joinable(tensors, dim, "cat", same_shape=False)
+    return Cat.apply(axis, *tensors)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension ``dim``."""
+    tensors = list(tensors)
+    axis = _check_joinable(tensors, dim, "stack", same_shape=True)
+    return Cat.apply(axis, *[unsqueeze(t, axis) for t in tensors])
+
+
+class Split(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, sizes: tuple[int, ...], dim: int) -> tuple[Tensor, ...]:
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(_view_of(piece, x) for piece in np.split(x.data, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Tensor) -> tuple[Tensor, None, None]:
+        return cat(grads, ctx.dim), None, None
+
+
+def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut ``input`` along ``dim`` into pieces of ``split_size_or_sections`` elements (the
+    last may be smaller), or into pieces of the listed sizes."""
+    axis = dtypes.normalize_dim(dim, input.data.ndim)
+    length = input.data.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = tuple(min(step, length - start) for start in range(0, length, step))
+        sizes = sizes or (0,)
+    else:
+        sizes = tuple(int(s) for s in split_size_or_sections)
+        if sum(sizes) != length or any(s < 0 for s in sizes):
+            raise ValueError(
+                f"split: sizes {list(sizes)} do not add up to {length}, the size of "
+                f"dimension {dim} of a tensor of shape {input.shape}"
+            )
+    return Split.apply(input, sizes, axis)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut ``input`` along ``dim`` into ``chunks`` pieces of equal size (the last may be
+    smaller), as ``torch.chunk``."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    length = input.data.shape[dtypes.normalize_dim(dim, input.data.ndim)]
+    return split(input, max(1, -(-length // chunks)), dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``input`` along ``dim``, with that dimension removed."""
+    axis = dtypes.normalize_dim(dim, input.data.ndim)
+    return tuple(squeeze(piece, axis) for piece in split(input, 1, axis))
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+def _index_key(key: Any) -> Any:
+    """A NumPy index from a user's: Tensors become arrays; floats are refused."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        key = key.data
+    if isinstance(key, list):
+        key = np.asarray(key)
+    if isinstance(key, np.ndarray) and key.dtype.kind not in "iub":
+        raise IndexError(f"tensors used as indices must be integer or bool, got {key.dtype}")
+    if isinstance(key, float):
+        raise IndexError(f"indices must be integers, slices or tensors, got the float {key}")
+    return key
+
+
+def _is_advanced(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, np.ndarray) for k in parts)
+
+
+def _take(x: Tensor, key: Any) -> np.ndarray:
+    try:
+        return x.data[key]
+    except IndexError as error:
+        raise IndexError(f"{error} (indexing a tensor of shape {x.shape})") from None
+
+
+class Index(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, key: Any) -> Tensor:
+        ctx.shape, ctx.dtype, ctx.key = x.data.shape, x.data.dtype, key
+        result = _take(x, key)
+        if _is_advanced(key):
+            return Tensor._make(np.asarray(result))
+        return _view_of(np.asarray(result), x) if isinstance(result, np.ndarray) else (
+            Tensor._make(np.asarray(result))
+        )
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return IndexAdd.apply(grad, ctx.shape, ctx.key), None
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``key`` (repeated indices add up)."""
+
+    @staticmethod
+    def forward(ctx: Any, values: Tensor, shape: tuple[int, ...], key: Any) -> np.ndarray:
+        ctx.key = key
+        result = np.zeros(shape, dtype=values.data.dtype)
+        if _is_advanced(key) and not _is_boolean(key):
+            np.add.at(result, key, values.data)
+        else:
+            result[key] = values.data
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return Index.apply(grad, ctx.key), None, None
+
+
+def _is_boolean(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(
+        not isinstance(k, np.ndarray) or k.dtype == np.bool_ for k in parts
+    )
+
+
+def index(input: Tensor, key: Any) -> Tensor:
+    """``input[key]`` with NumPy's rules: ints, slices, ``None``, ``...``, integer tensors
+    and bool masks. Basic indexing gives a view; the gradient of repeated integer indices
+    adds up."""
+    return Index.apply(input, _index_key(key))
+
+
+class IndexPut(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, key: Any, values: Tensor) -> np.ndarray:
+        ctx.key = key
+        result = x.data.copy()
+        try:
+            result[key] = values.data
+        except ValueError:
+            raise ValueError(
+                f"cannot assign values of shape {values.shape} to the selection of shape "
+                f"{np.shape(x.data[key])} of a tensor of shape {x.shape}"
+            ) from None
+        except IndexError as error:
+            raise IndexError(f"{error} (indexing a tensor of shape {x.shape})") from None
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
+        need_x, _, need_values = ctx.needs_input_grad
+        zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
+        return (
+            IndexPut.apply(grad, ctx.key, zero) if need_x else None,
+            None,
+            Index.apply(grad, ctx.key) if need_values else None,
+        )
+
+
+def index_put(input: Tensor, key: Any, values: Tensor) -> Tensor:
+    """A copy of ``input`` with ``values`` written at ``key`` (``x[key] = values`` out of
+    place; ``values`` broadcasts to the selection)."""
+    return IndexPut.apply(input, _index_key(key), values)
+
+
+class CopyInto(Function):
+    @staticmethod
+    def forward(ctx: Any, destination: Tensor, source: Tensor) -> np.ndarray:
+        try:
+            spread = np.broadcast_to(source.data, destination.data.shape)
+        except ValueError:
+            raise ValueError(
+                f"copy_: the source of shape {source.shape} cannot be broadcast to the "
+                f"destination's shape {destination.shape}"
+            ) from None
+        return spread.astype(destination.data.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor]:
+        return None, grad
+
+
+def copy_into(destination: Tensor, source: Tensor) -> Tensor:
+    """``source`` broadcast to ``destination``'s shape and dtype (the value of ``copy_``);
+    the gradient flows to ``source`` only."""
+    return CopyInto.apply(destination, source)
+
+
+class Pad(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, widths: tuple[tuple[int, int], ...], value: float) -> Any:
+        ctx.inner = tuple(slice(before, before + size) for (before, _), size in zip(
+            widths, x.data.shape))
+        return np.pad(x.data, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return grad[ctx.inner], None, None
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad with ``value``, as ``torch.nn.functional.pad``: ``pad`` lists (before, after)
+    widths starting from the *last* dimension; negative widths crop."""
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.data.ndim:
+        raise ValueError(
+            f"pad: {list(pad)} must hold a (before, after) pair for at most each of the "
+            f"{input.data.ndim} dimensions of a tensor of shape {input.shape}"
+        )
+    widths = [(0, 0)] * input.data.ndim
+    for i in range(len(pad) // 2):
+        widths[input.data.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    crop = tuple(
+        slice(max(0, -a), size - max(0, -b))
+        for (a, b), size in zip(widths, input.data.shape)
+    )
+    if any(a < 0 or b < 0 for a, b in widths):
+        input = index(input, crop)
+    positive = tuple((max(0, a), max(0, b)) for a, b in widths)
+    return Pad.apply(input, positive, float(value))
+
+
+# --------------------------------------------------------------------------- copies, casts
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory; gradients flow through it."""
+    return Clone.apply(input)
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """``input`` itself if its memory is C-contiguous, else a contiguous copy."""
+    return input if input.data.flags.c_contiguous else Clone.apply(input)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dtype: np.dtype) -> np.ndarray:
+        ctx.dtype = x.data.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return Cast.apply(grad, ctx.dtype), None
+
+
+def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``input`` converted to a dtype (``x.to(minigrad.float64)``, ``x.to(other)``);
+    device arguments (``"cpu"``) are accepted and ignored. Returns ``input`` itself when
+    nothing changes; float-to-float casts pass gradients back."""
+    dtype = kwargs.pop("dtype", None)
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.data.dtype
+        elif isinstance(arg, str) and arg.startswith("cpu"):
+            continue
+        elif arg is not None:
+            dtype = arg
+    kwargs.pop("device", None)
+    kwargs.pop("copy", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
+    if dtype is None:
+        return input
+    target = dtypes.resolve(dtype)
+    if target == input.data.dtype:
+        return input
+    return Cast.apply(input, target)
+
+
+def as_float32(input: Tensor) -> Tensor:
+    """``input`` as float32."""
+    return to(input, dtypes.float32)
+
+
+def as_float64(input: Tensor) -> Tensor:
+    """``input`` as float64."""
+    return to(input, dtypes.float64)
+
+
+def as_int64(input: Tensor) -> Tensor:
+    """``input`` as int64 (no gradient)."""
+    return to(input, dtypes.int64)
+
+
+def as_int32(input: Tensor) -> Tensor:
+    """``input`` as int32 (no gradient)."""
+    return to(input, dtypes.int32)
+
+
+def as_bool(input: Tensor) -> Tensor:
+    """``input`` as bool (no gradient)."""
+    return to(input, dtypes.bool_)
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` converted to ``other``'s dtype."""
+    return to(input, other.data.dtype)
+
+
+# --------------------------------------------------------------------------- the records
+
+
+def _reshape_args(rng: np.random.Generator, shapes: Any) -> dict:
+    shape = list(shapes[0])
+    rng.shuffle(shape)
+    return {"shape": tuple(shape) + (1,)}
+
+
+def _permutation(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dims": tuple(int(d) for d in rng.permutation(len(shapes[0])))}
+
+
+def _two_dims(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    return {"dim0": int(rng.integers(ndim)), "dim1": int(rng.integers(ndim))}
+
+
+def _dim(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dim": int(rng.integers(len(shapes[0])))}
+
+
+def _dim_plus_one(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dim": int(rng.integers(len(shapes[0]) + 1))}
+
+
+def _expansion(rng: np.random.Generator, shapes: Any) -> dict:
+    lead = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(0, 2)))
+    stretched = tuple(int(rng.integers(1, 4)) if s == 1 else s for s in shapes[0])
+    return {"shape": lead + stretched}
+
+
+def _pad_widths(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    pairs = int(rng.integers(1, ndim + 1))
+    widths: list[int] = []
+    for i in range(pairs):
+        size = shapes[0][ndim - 1 - i]
+        low = -(size // 2)
+        widths += [int(rng.integers(low, 3)), int(rng.integers(0, 3))]
+    return {"widths": tuple(widths), "value": float(rng.uniform(-1, 1))}
+
+
+def _numpy_pad(x: np.ndarray, widths: tuple[int, ...], value: float) -> np.ndarray:
+    ndim = x.ndim
+    full = [(0, 0)] * ndim
+    for i in range(len(widths) // 2):
+        full[ndim - 1 - i] = (widths[2 * i], widths[2 * i + 1])
+    crop = tuple(slice(max(0, -a), s - max(0, -b)) for (a, b), s in zip(
+        full, x.shape))
+    positive = [(max(0, a), max(0, b)) for a, b in full]
+    return np.pad(x[crop], positive, constant_values=value)
+
+
+def _basic_key(rng: np.random.Generator, shapes: Any) -> dict:
+    key = []
+    for size in shapes[0]:
+        start = int(rng.integers(0, size))
+        choice = rng.integers(3)
+        if choice == 0:
+            key.append(start)
+        elif choice == 1:
+            key.append(slice(start, size, int(rng.integers(1, 3))))
+        else:
+            key.append(slice(None, None, -1))
+    return {"key": tuple(key)}
+
+
+def _integer_key(rng: np.random.Generator, shapes: Any) -> dict:
+    size = shapes[0][0]
+    return {"key": Tensor._make(rng.integers(-size, size, size=int(rng.integers(1, 6))))}
+
+
+def _mask_key(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"key": Tensor._make(rng.random(shapes[0]) < 0.5)}
+
+
+def _put_key(rng: np.random.Generator, shapes: Any) -> dict:
+    size = shapes[0][0]
+    rows = rng.permutation(size)[: int(rng.integers(1, size + 1))]
+    return {"key": Tensor._make(rows)}
+
+
+def _index_put(x: Tensor, values: Tensor, key: Any) -> Tensor:
+    return index_put(x, key, values[: len(key.data)])
+
+
+def _numpy_index_put(x: np.ndarray, values: np.ndarray, key: Any) -> np.ndarray:
+    result = x.copy()
+    result[key.data] = values[: len(key.data)]
+    return result
+
+
+def _split_sizes(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    dim = int(rng.integers(ndim))
+    return {"dim": dim, "size": int(rng.integers(1, shapes[0][dim] + 1))}
+
+
+def _split_sum(x: Tensor, dim: int, size: int) -> Tensor:
+    pieces = split(x, size, dim)
+    return cat([p * (i + 1.0) for i, p in enumerate(pieces)], dim)
+
+
+def _numpy_split_sum(x: np.ndarray, dim: int, size: int) -> np.ndarray:
+    bounds = list(range(size, x.shape[dim], size))
+    pieces = np.split(x, bounds, axis=dim)
+    return np.concatenate([p * (i + 1.0) for i, p in enumerate(pieces)], axis=dim)
+
+
+register(
+    OpInfo("reshape", lambda x, shape: reshape(x, shape), lambda x, shape: x.reshape(shape),
+           kwargs=_reshape_args),
+    OpInfo("flatten", flatten, lambda x: x.reshape(-1) if x.ndim else x.reshape(1)),
+    OpInfo("permute", lambda x, dims: permute(x, dims), lambda x, dims: x.transpose(dims),
+           kwargs=_permutation),
+    OpInfo("transpose", transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+           kwargs=_two_dims, min_rank=1),
+    OpInfo("squeeze", squeeze, np.squeeze),
+    OpInfo("unsqueeze", unsqueeze, lambda x, dim: np.expand_dims(x, dim), kwargs=_dim_plus_one),
+    OpInfo("broadcast_to", lambda x, shape: broadcast_to(x, shape),
+           lambda x, shape: np.broadcast_to(x, shape), kwargs=_expansion),
+    OpInfo("cat", lambda a, b, dim: cat([a, b], dim),
+           lambda a, b, dim: np.concatenate([a, b], axis=dim), arity=2, shapes="same",
+           kwargs=_dim, min_rank=1),
+    OpInfo("stack", lambda a, b, dim: stack([a, b], dim),
+           lambda a, b, dim: np.stack([a, b], axis=dim), arity=2, shapes="same",
+           kwargs=_dim_plus_one),
+    OpInfo("split", _split_sum, _numpy_split_sum, kwargs=_split_sizes, min_rank=1,
+           min_side=1),
+    OpInfo("pad", lambda x, widths, value: pad(x, widths, value=value), _numpy_pad,
+           kwargs=_pad_widths, min_rank=1, min_side=1),
+    OpInfo("index_basic", lambda x, key: x[key], lambda x, key: x[key], kwargs=_basic_key,
+           min_rank=1, min_side=1),
+    OpInfo("index_integer", lambda x, key: x[key], lambda x, key: x[key.data],
+           kwargs=_integer_key, min_rank=1, min_side=1),
+    OpInfo("index_mask", lambda x, key: x[key], lambda x, key: x[key.data], kwargs=_mask_key,
+           min_rank=1),
+    OpInfo("index_put", _index_put, _numpy_index_put, arity=2, shapes="same",
+           kwargs=_put_key, min_rank=1, min_side=1),
+    OpInfo("clone", clone, np.copy),
+    OpInfo("to_float64", as_float64, lambda x: x, keeps_dtype=False),
+)

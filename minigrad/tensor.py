@@ -1,0 +1,441 @@
+"""The Tensor: one NumPy array, and the link to the operation that made it.
+
+A tensor holds its values in ``.data`` (a NumPy array), its gradient in ``.grad`` (a
+Tensor, filled by ``backward``) and, when it was computed from tensors that require
+gradients, the graph node that made it in ``.grad_fn``. Every method that computes
+something delegates to ``minigrad.ops``; this file only holds the data structure, the
+Python operator protocol and in-place updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minigrad import dtypes
+
+if TYPE_CHECKING:
+    from minigrad.autograd import Function
+
+__all__ = ["Tensor"]
+
+
+class Tensor:
+    """A multi-dimensional array that records operations for automatic differentiation.
+
+    Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros`,
+    :func:`minigrad.randn` and the other constructors; ``Tensor(data)`` is the same as
+    ``minigrad.tensor(data)``.
+
+    Attributes:
+        data: the values, a NumPy array (float32 by default).
+        grad: the accumulated gradient (a Tensor of the same shape) or ``None``.
+        requires_grad: whether operations on this tensor are recorded.
+        grad_fn: the graph node that produced this tensor (``None`` for leaves).
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "_output_nr",
+        "_version",
+        "_is_view",
+        "__weakref__",
+    )
+    # NumPy defers to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
+    __array_priority__ = 1000
+
+    data: np.ndarray
+    grad: Tensor | None
+    requires_grad: bool
+    grad_fn: Function | None
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        array = dtypes.as_array(data, dtype, copy=True)
+        self.data = array
+        self.grad = None
+        self.requires_grad = False
+        self.grad_fn = None
+        self._output_nr = 0
+        # Shared, as a one-element list, by every tensor that views the same memory, so
+        # an in-place change through any of them is seen by the graph nodes that saved one.
+        self._version = [0]
+        self._is_view = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(
+        cls, array: np.ndarray, version: list[int] | None = None, is_view: bool = False
+    ) -> Tensor:
+        """Wrap an array without copying or checking it (the fast path of every op)."""
+        tensor = cls.__new__(cls)
+        tensor.data = array
+        tensor.grad = None
+        tensor.requires_grad = False
+        tensor.grad_fn = None
+        tensor._output_nr = 0
+        tensor._version = [0] if version is None else version
+        tensor._is_view = is_view
+        return tensor
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as a tuple."""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element type (``minigrad.float32``, ``minigrad.float64``, ...)."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions (as ``torch.Tensor.dim``)."""
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[dtypes.normalize_dim(dim, self.data.ndim)]
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded operation."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (the matrix transpose for 2-D tensors)."""
+        return _ops.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (a batch of transposed matrices)."""
+        return _ops.transpose(self, -2, -1)
+
+    # ------------------------------------------------------------------ conversion
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a Tensor that requires grad: use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"only a tensor with one element can be converted to a Python scalar; this "
+                f"one has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only integer tensors of one element can be used as an index, "
+                            f"got dtype {self.dtype} and shape {self.shape}")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with more than one element is ambiguous "
+                f"(shape {self.shape}): use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
+        )
+        extras = []
+        if self.data.dtype not in (dtypes.get_default_dtype(), np.dtype(np.int64), np.dtype(bool)):
+            extras.append(f"dtype=minigrad.{self.data.dtype.name}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ------------------------------------------------------------------ autograd
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf.
+
+        ``gradient`` is the upstream gradient (required unless this tensor has one
+        element). The graph's saved values are freed afterwards unless ``retain_graph``;
+        ``create_graph=True`` records the backward pass so it can be differentiated.
+        """
+        _autograd.backward(self, gradient, retain_graph, create_graph)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaves only) and return this tensor."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad can only be turned off on leaf tensors; use .detach() for a "
+                "tensor that is the result of an operation"
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, got dtype {self.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after ``backward``."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        node = self.grad_fn
+        if node is None:
+            return
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = self
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing this one's data, cut from the graph."""
+        return Tensor._make(self.data, version=self._version, is_view=True)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph, in place."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ in place
+
+    def _check_inplace(self) -> None:
+        from minigrad.autograd import is_grad_enabled
+
+        if not is_grad_enabled():
+            return
+        if self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with minigrad.no_grad():`"
+            )
+
+    def _commit_inplace(self, result: Tensor) -> Tensor:
+        """Make ``result`` (computed out of place) the new content of this tensor."""
+        if result.requires_grad and self._is_view:
+            raise RuntimeError(
+                "an in-place operation on a view of another tensor cannot be recorded for "
+                "backward; compute the result out of place instead"
+            )
+        np.copyto(self.data, result.data, casting="same_kind")
+        self._version[0] += 1
+        if result.requires_grad:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self.requires_grad = True
+        return self
+
+    def _inplace(self, operation: Any, *args: Any) -> Tensor:
+        self._check_inplace()
+        return self._commit_inplace(operation(self._snapshot(), *args))
+
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """In place: ``self += alpha * other``."""
+        return self._inplace(lambda s, o: _ops.add(s, o if alpha == 1 else o * alpha), other)
+
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """In place: ``self -= alpha * other``."""
+        return self._inplace(lambda s, o: _ops.sub(s, o if alpha == 1 else o * alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        """In place: ``self *= other``."""
+        return self._inplace(_ops.mul, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """In place: ``self /= other``."""
+        return self._inplace(_ops.div, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: clamp every element into ``[min, max]``."""
+        return self._inplace(lambda s: _ops.clamp(s, min, max))
+
+    def copy_(self, source: Any) -> Tensor:
+        """In place: overwrite the values with ``source`` (broadcast to this shape)."""
+        source = source if isinstance(source, Tensor) else Tensor(source, dtype=self.dtype)
+        self._check_inplace()
+        return self._commit_inplace(_ops.copy_into(self, source))
+
+    def fill_(self, value: float) -> Tensor:
+        """In place: set every element to ``value``."""
+        self._check_inplace()
+        self.data[...] = value
+        self._version[0] += 1
+        if self.grad_fn is not None:
+            self.detach_()
+        return self
+
+    def zero_(self) -> Tensor:
+        """In place: set every element to zero."""
+        return self.fill_(0)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace()
+        value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
+        self._commit_inplace(_ops.index_put(self._snapshot(), index, value))
+
+    def _snapshot(self) -> Tensor:
+        # The out-of-place result must read the old values through a copy, since the
+        # update overwrites the memory that the recorded graph would read later.
+        if self.requires_grad and _autograd.is_grad_enabled():
+            source = Tensor._make(self.data.copy())
+            source.grad_fn, source._output_nr = self.grad_fn, self._output_nr
+            source.requires_grad = True
+            return source
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    # ------------------------------------------------------------------ operators
+
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return _ops.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return _ops.pow(base, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.index(self, index)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _ops.ge(self, other)
+
+    def __invert__(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+
+# The knot between the data structure and what computes with it, tied in one place:
+# the ops and the engine create Tensors, and Tensor's methods call them. Both modules
+# import this one, so they are imported last, once Tensor exists.
+from minigrad import autograd as _autograd  # noqa: E402
+from minigrad import ops as _ops  # noqa: E402
+
+# Methods named like the functions of minigrad.ops (x.exp() is minigrad.exp(x)) are those
+# very functions, attached from one list so the two can never drift apart.
+for _name in _ops.TENSOR_METHODS:
+    setattr(Tensor, _name, getattr(_ops, _name))
