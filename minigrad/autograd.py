@@ -229,7 +229,7 @@ class Function:
         """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
         node = cls.__new__(cls)
         if _mode.enabled:
-            needs = tuple([type(a) is Tensor and a.requires_grad for a in args])
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
             record = True in needs
         else:
             record = False
