@@ -21,14 +21,19 @@ import numba
 __all__ = ["jit", "serial_and_parallel"]
 
 
+# NumPy's error model: a division by zero gives inf or nan, as in NumPy, instead of a
+# check that raises ZeroDivisionError, which also stops LLVM from vectorising the loop.
+_OPTIONS = {"cache": True, "error_model": "numpy"}
+
+
 def jit(py_func: Callable[..., Any]) -> Any:
     """Compile ``py_func`` lazily with Numba and cache the result on disk."""
-    return numba.njit(cache=True)(py_func)
+    return numba.njit(**_OPTIONS)(py_func)
 
 
 def inline(py_func: Callable[..., Any]) -> Any:
     """A scalar helper that Numba inlines into the kernels calling it."""
-    return numba.njit(inline="always", cache=True)(py_func)
+    return numba.njit(inline="always", **_OPTIONS)(py_func)
 
 
 def _renamed_copy(py_func: Callable[..., Any], suffix: str) -> Callable[..., Any]:
@@ -48,6 +53,6 @@ def serial_and_parallel(py_func: Callable[..., Any]) -> tuple[Any, Any]:
 
     ``prange`` behaves as ``range`` in the serial build.
     """
-    serial = numba.njit(cache=True)(py_func)
-    parallel = numba.njit(cache=True, parallel=True)(_renamed_copy(py_func, "_parallel"))
+    serial = numba.njit(**_OPTIONS)(py_func)
+    parallel = numba.njit(parallel=True, **_OPTIONS)(_renamed_copy(py_func, "_parallel"))
     return serial, parallel
