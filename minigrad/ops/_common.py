@@ -55,13 +55,17 @@ def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any,
     raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")
 
 
-def check_operand(value: Any, name: str) -> None:
-    """TypeError for operands that are neither tensors nor numbers."""
-    if not isinstance(value, (Tensor,) + Scalar):
-        raise TypeError(
-            f"{name}: unsupported operand of type {type(value).__name__}; expected a Tensor "
-            f"or a Python number (wrap arrays with minigrad.tensor)"
-        )
+def operand(value: Any, name: str) -> Any:
+    """A tensor or a number as an operand: NumPy arrays become tensors (as PyTorch
+    treats them); anything else is a TypeError naming its type."""
+    if isinstance(value, (Tensor,) + Scalar):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._make(dtypes.as_array(value, copy=False))
+    raise TypeError(
+        f"{name}: unsupported operand of type {type(value).__name__}; expected a Tensor, "
+        f"a NumPy array or a Python number"
+    )
 
 
 def broadcast_shape(a: Any, b: Any, name: str) -> tuple[int, ...]:

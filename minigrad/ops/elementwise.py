@@ -18,7 +18,7 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.kernels import binary, unary
-from minigrad.ops._common import as_tensor, binary_operands, broadcast_shape, check_operand
+from minigrad.ops._common import as_tensor, binary_operands, broadcast_shape, operand
 from minigrad.ops._common import float_data as _float_data
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
@@ -78,9 +78,10 @@ class Div(Function):
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         ctx.save_for_backward(*(t if isinstance(t, Tensor) else None for t in (a, b)))
         ctx.scalars = (a, b)
+        # True division: integer tensors become the default float dtype first.
         if isinstance(a, Tensor) and a.data.dtype.kind != "f":
-            a = Tensor._make(_float_data(a, "div"))  # true division of integers
-        if isinstance(b, Tensor) and b.data.dtype.kind != "f" and not isinstance(a, Tensor):
+            a = Tensor._make(_float_data(a, "div"))
+        if isinstance(b, Tensor) and b.data.dtype.kind != "f":
             b = Tensor._make(_float_data(b, "div"))
         return _run_binary(binary.div, np.divide, a, b, "div")
 
@@ -168,49 +169,39 @@ def _split_gradient(ctx: Any, grad: Tensor, share_a: Tensor) -> tuple[Any, Any]:
 
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other``, broadcasting; either may be a Python number."""
-    check_operand(input, "add")
-    check_operand(other, "add")
+    input, other = operand(input, "add"), operand(other, "add")
     return Add.apply(input, other if alpha == 1 else mul(other, alpha))
 
 
 def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other``, broadcasting."""
-    check_operand(input, "sub")
-    check_operand(other, "sub")
+    input, other = operand(input, "sub"), operand(other, "sub")
     return Sub.apply(input, other if alpha == 1 else mul(other, alpha))
 
 
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other`` elementwise, broadcasting."""
-    check_operand(input, "mul")
-    check_operand(other, "mul")
-    return Mul.apply(input, other)
+    return Mul.apply(operand(input, "mul"), operand(other, "mul"))
 
 
 def div(input: Any, other: Any) -> Tensor:
     """``input / other`` (true division) elementwise, broadcasting."""
-    check_operand(input, "div")
-    check_operand(other, "div")
-    return Div.apply(input, other)
+    return Div.apply(operand(input, "div"), operand(other, "div"))
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """``input ** exponent`` elementwise; either may be a Python number."""
-    check_operand(input, "pow")
-    check_operand(exponent, "pow")
-    return Pow.apply(input, exponent)
+    return Pow.apply(operand(input, "pow"), operand(exponent, "pow"))
 
 
 def maximum(input: Tensor, other: Any) -> Tensor:
     """The elementwise larger of two tensors (NaN if either is NaN), broadcasting."""
-    check_operand(other, "maximum")
-    return Maximum.apply(input, as_tensor(other, input))
+    return Maximum.apply(input, as_tensor(operand(other, "maximum"), input))
 
 
 def minimum(input: Tensor, other: Any) -> Tensor:
     """The elementwise smaller of two tensors (NaN if either is NaN), broadcasting."""
-    check_operand(other, "minimum")
-    return Minimum.apply(input, as_tensor(other, input))
+    return Minimum.apply(input, as_tensor(operand(other, "minimum"), input))
 
 
 # --------------------------------------------------------------------------- unary math
@@ -686,7 +677,7 @@ def masked_fill(input: Tensor, mask: Any, value: float) -> Tensor:
 
 
 def _compare(ufunc: Any, a: Any, b: Any, name: str) -> Tensor:
-    check_operand(b, name)
+    b = operand(b, name)
     x, y, _ = binary_operands(a, b)
     try:
         return Tensor._make(np.asarray(ufunc(x, y)))

@@ -388,28 +388,35 @@ def index(input: Tensor, key: Any) -> Tensor:
 class IndexPut(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, key: Any, values: Tensor) -> np.ndarray:
-        ctx.key = key
+        ctx.key, ctx.values_ndim = key, values.data.ndim
+        selection = np.shape(_take(x, key))
+        source = values.data
+        extra = source.ndim - len(selection)
+        if extra > 0 and all(s == 1 for s in source.shape[:extra]):
+            source = source.reshape(source.shape[extra:])  # PyTorch drops leading 1s
         result = x.data.copy()
         try:
-            result[key] = values.data
+            result[key] = source
         except ValueError:
             raise ValueError(
                 f"cannot assign values of shape {values.shape} to the selection of shape "
-                f"{np.shape(x.data[key])} of a tensor of shape {x.shape}"
+                f"{selection} of a tensor of shape {x.shape}"
             ) from None
-        except IndexError as error:
-            raise IndexError(f"{error} (indexing a tensor of shape {x.shape})") from None
         return result
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
         need_x, _, need_values = ctx.needs_input_grad
-        zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
-        return (
-            IndexPut.apply(grad, ctx.key, zero) if need_x else None,
-            None,
-            Index.apply(grad, ctx.key) if need_values else None,
-        )
+        grad_x = grad_values = None
+        if need_x:
+            zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
+            grad_x = IndexPut.apply(grad, ctx.key, zero)
+        if need_values:
+            grad_values = Index.apply(grad, ctx.key)
+            missing = ctx.values_ndim - grad_values.ndim
+            if missing > 0:
+                grad_values = grad_values.reshape((1,) * missing + grad_values.shape)
+        return grad_x, None, grad_values
 
 
 def index_put(input: Tensor, key: Any, values: Tensor) -> Tensor:

@@ -1,0 +1,128 @@
+"""In-place operations and the version counter that guards saved tensors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+
+
+def leaf(values):
+    return minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)
+
+
+def test_modifying_a_saved_output_makes_backward_raise():
+    x = leaf([1.0, 2.0])
+    y = x.exp()  # exp saves its output
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation.*version 1"):
+        y.sum().backward()
+
+
+def test_modifying_a_saved_input_through_a_view_makes_backward_raise():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    a = x * 1.0
+    b = a * a  # saves a
+    view = a[0]
+    view.data  # a view sharing a's memory and version counter
+    with minigrad.no_grad():
+        view.mul_(2.0)
+    with pytest.raises(RuntimeError, match="in-place"):
+        b.sum().backward()
+
+
+def test_every_inplace_op_bumps_the_version():
+    t = minigrad.zeros(3, dtype=minigrad.float64)
+    operations = [
+        lambda: t.add_(1.0),
+        lambda: t.sub_(1.0),
+        lambda: t.mul_(2.0),
+        lambda: t.div_(2.0),
+        lambda: t.clamp_(min=0.0),
+        lambda: t.fill_(3.0),
+        lambda: t.zero_(),
+        lambda: t.copy_(minigrad.ones(3, dtype=minigrad.float64)),
+        lambda: t.__setitem__(0, 5.0),
+        lambda: t.__iadd__(1.0),
+    ]
+    for number, operation in enumerate(operations, start=1):
+        operation()
+        assert t._version[0] == number
+
+
+def test_inplace_values():
+    t = minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64)
+    t.add_(minigrad.tensor([1.0, 1.0, 1.0], dtype=minigrad.float64), alpha=2.0)
+    t.mul_(0.5)
+    t[1] = -1.0
+    t -= 1.0
+    np.testing.assert_array_equal(t.data, [0.5, -2.0, 1.5])
+    t.copy_(minigrad.tensor([7.0]))  # broadcast, and cast from float32
+    np.testing.assert_array_equal(t.data, [7.0, 7.0, 7.0])
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
+    w = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf.*no_grad"):
+        w.mul_(2.0)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w[0] = 3.0
+    with minigrad.no_grad():
+        w -= 0.5 * minigrad.ones(2, dtype=minigrad.float64)
+    np.testing.assert_array_equal(w.data, [0.5, 1.5])
+    assert w.requires_grad and w.is_leaf
+
+
+def test_inplace_on_a_non_leaf_is_differentiable():
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    y.mul_(3.0)
+    y.add_(x)  # y = 6x + x
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
+
+
+def test_inplace_multiplication_uses_the_old_value_for_the_other_gradient():
+    x, w = leaf([2.0]), leaf([5.0])
+    y = x * 1.0
+    y.mul_(w)  # y = x * w ; dy/dw = old y = x
+    y.backward(minigrad.ones(1, dtype=minigrad.float64))
+    assert w.grad.item() == 2.0 and x.grad.item() == 5.0
+
+
+def test_setitem_is_differentiable_for_both_sides():
+    x = leaf([1.0, 2.0, 3.0])
+    v = leaf([10.0])
+    y = x * 1.0
+    y[1] = v * 2.0
+    (y * minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(v.grad.data, [4.0])
+    np.testing.assert_array_equal(y.data, [1.0, 20.0, 3.0])
+
+
+def test_copy_passes_the_gradient_to_the_source():
+    source = leaf([1.0, 2.0])
+    destination = minigrad.zeros(3, 2, dtype=minigrad.float64)
+    destination.copy_(source)
+    assert destination.requires_grad
+    destination.sum().backward()
+    np.testing.assert_array_equal(source.grad.data, [3.0, 3.0])
+
+
+def test_inplace_on_a_view_of_a_graph_tensor_is_refused():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1.0
+    with pytest.raises(RuntimeError, match="view"):
+        y[0].mul_(2.0)
+
+
+def test_an_error_leaves_the_tensor_unchanged():
+    t = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64)
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        t.copy_(minigrad.ones(3, dtype=minigrad.float64))
+    with pytest.raises(ValueError, match="broadcast"):
+        t.add_(minigrad.ones(3, dtype=minigrad.float64))
+    np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    assert t._version[0] == 0

@@ -1,0 +1,122 @@
+"""Binary and reduction kernels against their NumPy twins, in both float dtypes, across
+the parallel threshold, with broadcasting and non-contiguous inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from minigrad.kernels import binary, reduce
+from minigrad.testing.strategies import broadcastable_shapes
+
+DTYPES = [np.float32, np.float64]
+BINARY = [
+    (binary.add, np.add),
+    (binary.sub, np.subtract),
+    (binary.mul, np.multiply),
+    (binary.div, np.divide),
+    (binary.pow, np.power),
+    (binary.maximum, np.maximum),
+    (binary.minimum, np.minimum),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel, twin", BINARY, ids=[k.__name__ for k, _ in BINARY])
+@given(shapes=broadcastable_shapes(2, max_rank=4), data=st.data())
+def test_binary_kernels_match_numpy(kernel, twin, dtype, shapes, data):
+    positive = st.floats(0.25, 4.0, width=32)
+    a = data.draw(hnp.arrays(dtype, shapes[0], elements=positive))
+    b = data.draw(hnp.arrays(dtype, shapes[1], elements=positive))
+    result = np.asarray(kernel(a, b))
+    expected = twin(a, b)
+    assert result.dtype == dtype and result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, rtol=4 * np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_kernels_keep_float32_after_float64_use(dtype):
+    # A ufunc compiled for float64 only would serve float32 by upcasting.
+    for kernel, _ in BINARY:
+        kernel(np.ones(2), np.ones(2))
+        assert np.asarray(kernel(np.ones(2, dtype), np.ones(2, dtype))).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_kernels_on_strided_and_transposed_views(dtype):
+    rng = np.random.default_rng(0)
+    base = rng.random((6, 8)).astype(dtype) + 0.5
+    a, b = base[::2, ::2], base.T[:4, :3].T
+    for kernel, twin in BINARY:
+        np.testing.assert_allclose(kernel(a, b), twin(a, b), rtol=4 * np.finfo(dtype).eps)
+
+
+def test_maximum_minimum_propagate_nan_from_either_side():
+    a = np.array([np.nan, 1.0, 2.0])
+    b = np.array([0.0, np.nan, 1.0])
+    np.testing.assert_array_equal(binary.maximum(a, b), np.maximum(a, b))
+    np.testing.assert_array_equal(binary.minimum(a, b), np.minimum(a, b))
+
+
+def test_where_matches_numpy():
+    condition = np.array([[True], [False]])
+    a, b = np.arange(3.0), np.float64(-1.0)
+    np.testing.assert_array_equal(binary.where(condition, a, b), np.where(condition, a, b))
+
+
+SIZES = [1, 7, reduce.PARALLEL_THRESHOLD - 1, reduce.PARALLEL_THRESHOLD * 3 + 5]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("size", SIZES)
+def test_sum_and_max_across_the_parallel_threshold(dtype, size):
+    rng = np.random.default_rng(size)
+    x = rng.standard_normal((3, size)).astype(dtype)
+    for dims in [(), (0,), (1,), (0, 1)]:
+        np.testing.assert_allclose(
+            reduce.sum(x, dims), reduce.sum_reference(x, dims), rtol=1e-6, atol=1e-6
+        )
+        values, indices = reduce.max_with_indices(x, dims)
+        expected_values, expected_indices = reduce.max_with_indices_reference(x, dims)
+        np.testing.assert_array_equal(values, expected_values)
+        np.testing.assert_array_equal(indices, expected_indices)
+    wide = rng.standard_normal((size, 3)).astype(dtype)
+    np.testing.assert_allclose(
+        reduce.sum(wide, (0,)), reduce.sum_reference(wide, (0,)), rtol=1e-5, atol=1e-5
+    )
+
+
+@given(
+    x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4),
+                 elements=st.floats(-5, 5)),
+    data=st.data(),
+)
+def test_reductions_over_any_dims_and_layouts(x, data):
+    dims = tuple(sorted(data.draw(st.sets(st.integers(0, x.ndim - 1)))))
+    keepdim = data.draw(st.booleans())
+    for view in (x, np.asfortranarray(x), x[..., ::-1]):
+        np.testing.assert_allclose(
+            reduce.sum(view, dims, keepdim), reduce.sum_reference(view, dims, keepdim),
+            rtol=1e-12, atol=1e-12,
+        )
+        values, indices = reduce.max_with_indices(view, dims, keepdim)
+        expected = reduce.max_with_indices_reference(view, dims, keepdim)
+        np.testing.assert_array_equal(values, expected[0])
+        np.testing.assert_array_equal(indices, expected[1])
+
+
+def test_float32_sums_accumulate_in_float64():
+    x = np.full(10_000_000, 0.1, dtype=np.float32)
+    # A float32 running sum would be off by about 9%; float64 accumulation is exact to
+    # float32 rounding of the true total.
+    assert reduce.sum(x, ()) == np.float32(np.sum(x, dtype=np.float64))
+
+
+def test_max_takes_the_first_nan_and_ties_take_the_first_index():
+    x = np.array([[1.0, np.nan, 3.0, np.nan], [2.0, 5.0, 5.0, 0.0]])
+    values, indices = reduce.max_with_indices(x, (1,))
+    assert np.isnan(values[0]) and indices.tolist() == [1, 1]
+    assert values[1] == 5.0
