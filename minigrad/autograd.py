@@ -173,7 +173,6 @@ class Function:
     _retained: dict[int, Any] | None
     _saved: tuple[Tensor | None, ...] | None
     _saved_versions: tuple[int, ...]
-    _released: bool
     needs_input_grad: tuple[bool, ...]
     _non_differentiable: tuple[Tensor, ...]
 
@@ -187,7 +186,7 @@ class Function:
         wrong gradient.
         """
         self._saved = tensors
-        self._saved_versions = tuple(-1 if t is None else t._version[0] for t in tensors)
+        self._saved_versions = tuple([-1 if t is None else t._version[0] for t in tensors])
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -228,41 +227,41 @@ class Function:
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
         node = cls.__new__(cls)
+        record = False
         if _mode.enabled:
             needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
             record = True in needs
-        else:
-            record = False
-        if record:
-            _mode.enabled = False
-            try:
-                raw = cls.forward(node, *args)
-            finally:
-                _mode.enabled = True
-        else:
+        if not record:
             raw = cls.forward(node, *args)
+            if type(raw) is np.ndarray:  # the common case, kept short
+                return Tensor._make(raw)
+            if type(raw) is tuple:
+                return tuple([_as_output(r, args) for r in raw])
+            return _as_output(raw, args)
 
-        if type(raw) is tuple:
-            outputs = tuple([_as_output(r, args) for r in raw])
-        else:
-            outputs = (_as_output(raw, args),)
-        if record:
-            node._inputs = tuple([a if need else None for a, need in zip(args, needs)])
-            node.needs_input_grad = needs
-            node._released = False
-            node._retained = None
-            skip = getattr(node, "_non_differentiable", ())
-            for number, out in enumerate(outputs):
-                if out.data.dtype.kind == "f" and not any(out is s for s in skip):
-                    out.grad_fn = node
-                    out._output_nr = number
-                    out.requires_grad = True
-            node._output_meta = (
-                tuple([(o.data.shape, o.data.dtype) for o in outputs])
-                if len(outputs) > 1
-                else None
-            )
-        return outputs if type(raw) is tuple else outputs[0]
+        _mode.enabled = False
+        try:
+            raw = cls.forward(node, *args)
+        finally:
+            _mode.enabled = True
+        node._inputs = tuple([a if need else None for a, need in zip(args, needs)])
+        node.needs_input_grad = needs
+        node._retained = None
+        node._output_meta = None
+        if type(raw) is not tuple:
+            out = Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args)
+            if out.data.dtype.kind == "f" and not _marked(node, out):
+                out.grad_fn = node
+                out.requires_grad = True
+            return out
+        outputs = tuple([_as_output(r, args) for r in raw])
+        for number, out in enumerate(outputs):
+            if out.data.dtype.kind == "f" and not _marked(node, out):
+                out.grad_fn = node
+                out._output_nr = number
+                out.requires_grad = True
+        node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+        return outputs
 
     def name(self) -> str:
         """The name shown for this node in ``grad_fn`` reprs and graph pictures."""
@@ -280,14 +279,21 @@ class Function:
         )
 
 
+def _marked(node: Function, output: Tensor) -> bool:
+    """Whether forward declared ``output`` non-differentiable."""
+    marked = node.__dict__.get("_non_differentiable")
+    return marked is not None and any(output is t for t in marked)
+
+
 def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
     if type(raw) is np.ndarray:
         return Tensor._make(raw)
     if isinstance(raw, Tensor):
-        if any(raw is a for a in args):
-            # An input returned unchanged: the output is a new tensor sharing its data,
-            # so the input's own history is left alone.
-            return Tensor._make(raw.data, version=raw._version)
+        for argument in args:
+            if raw is argument:
+                # An input returned unchanged: the output is a new tensor sharing its
+                # data, so the input's own history is left alone.
+                return Tensor._make(raw.data, version=raw._version)
         return raw
     if isinstance(raw, (np.generic, float, int, bool)):
         return Tensor._make(np.asarray(raw))
@@ -326,26 +332,15 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
 
 def _sum_to_shape(gradient: Tensor, shape: tuple[int, ...], where: str) -> Tensor:
     """Sum a gradient over the dimensions that broadcasting added or stretched."""
-    if gradient.shape == shape:
+    if gradient.data.shape == shape:
         return gradient
-    extra = gradient.ndim - len(shape)
-    if extra < 0 or any(
-        s != 1 and s != g for s, g in zip(shape, gradient.shape[extra:])
-    ):
+    try:
+        return gradient.sum_to_size(shape)
+    except ValueError:
         raise RuntimeError(
             f"{where} returned a gradient of shape {gradient.shape}, which cannot be summed "
             f"to the input's shape {shape}"
-        )
-    dims = tuple(range(extra)) + tuple(
-        extra + i for i, s in enumerate(shape) if s == 1 and gradient.shape[extra + i] != 1
-    )
-    return gradient.sum(dim=dims, keepdim=True).reshape(shape) if dims else gradient.reshape(
-        shape
-    )
-
-
-def _accumulate(previous: Tensor | None, gradient: Tensor) -> Tensor:
-    return gradient if previous is None else previous + gradient
+        ) from None
 
 
 def _check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
@@ -372,6 +367,83 @@ def _check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient
 
 
+class _Capture:
+    """For ``grad()``: where the gradients of the requested inputs are collected, and
+    which nodes need to run for them."""
+
+    def __init__(self, inputs: Sequence[Tensor]) -> None:
+        self.leaves: dict[int, int] = {}
+        self.outputs: dict[tuple[int, int], int] = {}
+        self.values: dict[int, Tensor] = {}
+        self.count = len(inputs)
+        for index, tensor in enumerate(inputs):
+            if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+                raise RuntimeError(f"inputs[{index}] is not a Tensor that requires grad")
+            if tensor.grad_fn is None:
+                self.leaves[id(tensor)] = index
+            else:
+                self.outputs[(id(tensor.grad_fn), tensor._output_nr)] = index
+
+    def leaf(self, tensor: Tensor, gradient: Tensor) -> None:
+        index = self.leaves.get(id(tensor))
+        if index is not None:
+            previous = self.values.get(index)
+            self.values[index] = gradient if previous is None else previous + gradient
+
+    def take(self, node: Function, slots: list[Any]) -> None:
+        for nr, slot in enumerate(slots):
+            index = self.outputs.get((id(node), nr))
+            if index is not None:
+                self.values[index] = slot
+
+    def nodes_to_run(self, order: list[Function]) -> set[int]:
+        """The nodes whose backward sends a gradient towards a requested input."""
+        run: set[int] = set()
+        reached: set[int] = {node_id for node_id, _ in self.outputs}
+        for node in reversed(order):  # each node after the nodes it feeds
+            for edge in node._inputs:
+                if edge is not None and (
+                    id(edge) in self.leaves
+                    or (edge.grad_fn is not None and id(edge.grad_fn) in reached)
+                ):
+                    run.add(id(node))
+                    reached.add(id(node))
+                    break
+        return run
+
+    def result(self) -> list[Tensor | None]:
+        return [self.values.get(i) for i in range(self.count)]
+
+
+def _send(
+    tensor: Tensor,
+    gradient: Tensor,
+    pending: dict[Function, list[Any]],
+    capture: _Capture | None,
+    create_graph: bool,
+) -> None:
+    """Add ``gradient`` to what ``tensor`` has received: a leaf's ``.grad`` (or the
+    captured value), or the pending gradients of the node that produced it."""
+    node = tensor.grad_fn
+    if node is not None:
+        slots = pending.get(node)
+        if slots is None:
+            meta = node._output_meta
+            slots = pending[node] = [None] * (1 if meta is None else len(meta))
+        nr = tensor._output_nr
+        slots[nr] = gradient if slots[nr] is None else slots[nr] + gradient
+    elif capture is not None:
+        capture.leaf(tensor, gradient)
+    elif create_graph:
+        tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
+    elif tensor.grad is None:
+        # A copy: one array may reach several leaves (both inputs of an addition) or be
+        # the caller's own gradient.
+        tensor.grad = Tensor._make(gradient.data.copy())
+    else:
+        tensor.grad = Tensor._make(tensor.grad.data + gradient.data)
+
+
 def _run_backward(
     outputs: Sequence[Tensor],
     gradients: Sequence[Any],
@@ -385,89 +457,31 @@ def _run_backward(
     they are returned, one per input, and no ``.grad`` is touched.
     """
     roots = [_check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
-
-    captured: dict[int, Tensor | None] = {}
-    capture_leaf: dict[int, int] = {}
-    capture_node: dict[tuple[int, int], int] = {}
-    if inputs is not None:
-        for index, tensor in enumerate(inputs):
-            if not isinstance(tensor, Tensor) or not tensor.requires_grad:
-                raise RuntimeError(f"inputs[{index}] is not a Tensor that requires grad")
-            if tensor.grad_fn is None:
-                capture_leaf[id(tensor)] = index
-            else:
-                capture_node[(id(tensor.grad_fn), tensor._output_nr)] = index
-
-    def deliver_to_leaf(leaf: Tensor, gradient: Tensor) -> None:
-        if inputs is not None:
-            index = capture_leaf.get(id(leaf))
-            if index is not None:
-                captured[index] = _accumulate(captured.get(index), gradient)
-        elif create_graph:
-            leaf.grad = _accumulate(leaf.grad, gradient)
-        elif leaf.grad is None:
-            # A copy: the same array may be handed to several leaves (the two inputs of
-            # an addition) or be the caller's own gradient.
-            leaf.grad = Tensor._make(gradient.data.copy())
-        else:
-            leaf.grad = Tensor._make(leaf.grad.data + gradient.data)
-
-    pending: dict[int, list[Tensor | None]] = {}
-    root_nodes = []
+    capture = _Capture(inputs) if inputs is not None else None
+    pending: dict[Function, list[Any]] = {}
     for tensor, gradient in zip(outputs, roots):
-        node = tensor.grad_fn
-        if node is None:
-            deliver_to_leaf(tensor, gradient)
-            continue
-        slots = pending.get(id(node))
-        if slots is None:
-            meta = node._output_meta
-            slots = pending[id(node)] = [None] * (1 if meta is None else len(meta))
-            root_nodes.append(node)
-        slots[tensor._output_nr] = _accumulate(slots[tensor._output_nr], gradient)
-
-    order = _topological_order(root_nodes)
-    useful: set[int] | None = None
-    if inputs is not None:
-        # Run only the nodes through which a gradient can reach one of the inputs.
-        useful = set()
-        for node in reversed(order):
-            for nr in range(len(node._output_meta or (None,))):
-                if (id(node), nr) in capture_node:
-                    useful.add(id(node))
-            for edge in node._inputs:
-                if edge is not None and (
-                    id(edge) in capture_leaf
-                    or (edge.grad_fn is not None and id(edge.grad_fn) in useful)
-                ):
-                    useful.add(id(node))
-                    break
+        _send(tensor, gradient, pending, capture, create_graph)
+    order = _topological_order(list(pending))
+    to_run = capture.nodes_to_run(order) if capture is not None else set()
 
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
         for node in order:
-            slots = pending.pop(id(node), None)
-            if slots is None or (useful is not None and id(node) not in useful):
+            slots = pending.pop(node, None)
+            if slots is None:
                 continue
-            if node._output_meta is not None:
+            meta = node._output_meta
+            if meta is not None:  # outputs that received nothing get zeros
                 for nr, slot in enumerate(slots):
                     if slot is None:
-                        shape, dtype = node._output_meta[nr]
-                        slots[nr] = Tensor._make(np.zeros(shape, dtype=dtype))
+                        slots[nr] = Tensor._make(np.zeros(meta[nr][0], dtype=meta[nr][1]))
             if node._retained:
                 for nr, tensor in node._retained.items():
                     tensor.grad = slots[nr] if create_graph else slots[nr].detach()
-            if capture_node:
-                for nr, slot in enumerate(slots):
-                    index = capture_node.get((id(node), nr))
-                    if index is not None:
-                        captured[index] = slot
-                if useful is not None and not any(
-                    e is not None
-                    and (id(e) in capture_leaf or (e.grad_fn is not None and id(e.grad_fn) in useful))
-                    for e in node._inputs
-                ):
+            if capture is not None:
+                capture.take(node, slots)
+                if id(node) not in to_run:
                     continue
 
             results = type(node).backward(node, *slots)
@@ -485,24 +499,14 @@ def _run_backward(
                     gradient = Tensor._make(np.asarray(gradient))
                 if gradient.data.dtype != edge.data.dtype:
                     gradient = gradient.to(edge.data.dtype)
-                gradient = _sum_to_shape(gradient, edge.data.shape, node.name())
-                parent = edge.grad_fn
-                if parent is None:
-                    deliver_to_leaf(edge, gradient)
-                    continue
-                slots = pending.get(id(parent))
-                if slots is None:
-                    meta = parent._output_meta
-                    slots = pending[id(parent)] = [None] * (1 if meta is None else len(meta))
-                slots[edge._output_nr] = _accumulate(slots[edge._output_nr], gradient)
+                if gradient.data.shape != edge.data.shape:
+                    gradient = _sum_to_shape(gradient, edge.data.shape, node.name())
+                _send(edge, gradient, pending, capture, create_graph)
             if not retain_graph:
                 node._saved = None
     finally:
         _mode.enabled = previous_mode
-
-    if inputs is None:
-        return None
-    return [captured.get(i) for i in range(len(inputs))]
+    return None if capture is None else capture.result()
 
 
 def _as_sequence(value: Any) -> list[Any]:

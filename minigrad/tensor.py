@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Tensor"]
 
+_new = object.__new__
+
 
 class Tensor:
     """A multi-dimensional array that records operations for automatic differentiation.
@@ -73,7 +75,7 @@ class Tensor:
         cls, array: np.ndarray, version: list[int] | None = None, is_view: bool = False
     ) -> Tensor:
         """Wrap an array without copying or checking it (the fast path of every op)."""
-        tensor = cls.__new__(cls)
+        tensor = _new(cls)
         tensor.data = array
         tensor.grad = None
         tensor.requires_grad = False

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numba
 
-__all__ = ["jit", "serial_and_parallel"]
+__all__ = ["inline", "jit", "serial_and_parallel", "specialise"]
 
 
 # NumPy's error model: a division by zero gives inf or nan, as in NumPy, instead of a
@@ -36,16 +36,30 @@ def inline(py_func: Callable[..., Any]) -> Any:
     return numba.njit(inline="always", **_OPTIONS)(py_func)
 
 
-def _renamed_copy(py_func: Callable[..., Any], suffix: str) -> Callable[..., Any]:
+def _renamed_copy(
+    py_func: Callable[..., Any], suffix: str, bindings: dict[str, Any] | None = None
+) -> Callable[..., Any]:
     # Numba names its cache files after the function's qualified name and keys them by
-    # argument types only, so the serial and parallel builds of one source must carry
-    # different names or they would load each other's machine code.
+    # argument types only, so two builds of one source must carry different names or they
+    # would load each other's machine code.
+    namespace = py_func.__globals__ if bindings is None else {**py_func.__globals__, **bindings}
     copy = types.FunctionType(
-        py_func.__code__, py_func.__globals__, py_func.__name__ + suffix, py_func.__defaults__
+        py_func.__code__, namespace, py_func.__name__ + suffix, py_func.__defaults__
     )
     copy.__qualname__ = py_func.__qualname__ + suffix
     copy.__doc__ = py_func.__doc__
     return copy
+
+
+def specialise(py_func: Callable[..., Any], suffix: str, **bindings: Any) -> Any:
+    """Compile a copy of a loop skeleton with some of its global names bound differently.
+
+    One skeleton then serves several kernels: ``specialise(_binary_loop, "_add",
+    OPERATION=add_scalar)`` compiles the loop with ``OPERATION`` inlined as addition.
+    Numba reads globals at compile time, so the bound function is inlined and the loop
+    vectorises as if written out by hand; each copy is cached under its own name.
+    """
+    return numba.njit(**_OPTIONS)(_renamed_copy(py_func, suffix, bindings))
 
 
 def serial_and_parallel(py_func: Callable[..., Any]) -> tuple[Any, Any]:

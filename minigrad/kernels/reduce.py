@@ -14,6 +14,7 @@ Every kernel has a NumPy twin, ``<name>_reference``, used as the test oracle.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -89,16 +90,16 @@ _max_serial, _max_parallel = serial_and_parallel(_max_3d)
 def _as_three_axes(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     """View ``x`` as (outer, reduced, inner), reducing the sorted dimensions ``dims``."""
     shape = x.shape
-    kept = [d for d in range(x.ndim) if d not in dims]
-    block = dims == tuple(range(dims[0], dims[-1] + 1)) if dims else True
-    if not block:
-        x = np.ascontiguousarray(x.transpose(kept + list(dims)))
-        outer = int(np.prod([shape[d] for d in kept]))
-        return x.reshape(outer, -1, 1)
-    x = np.ascontiguousarray(x)
-    outer = int(np.prod(shape[: dims[0]])) if dims else 1
-    reduced = int(np.prod([shape[d] for d in dims]))
-    return x.reshape(outer, reduced, -1) if x.size else x.reshape(outer, reduced, 0)
+    if len(dims) == x.ndim:  # everything: the common case of a loss
+        return np.ascontiguousarray(x).reshape(1, -1, 1)
+    if dims != tuple(range(dims[0], dims[-1] + 1)):
+        # Not one block: move the reduced dimensions to the end (a copy).
+        kept = [d for d in range(x.ndim) if d not in dims]
+        moved = np.ascontiguousarray(x.transpose(kept + list(dims)))
+        return moved.reshape(math.prod([shape[d] for d in kept]), -1, 1)
+    outer = math.prod(shape[: dims[0]])
+    reduced = math.prod(shape[dims[0] : dims[-1] + 1])
+    return np.ascontiguousarray(x).reshape(outer, reduced, math.prod(shape[dims[-1] + 1 :]))
 
 
 def _result_shape(shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> tuple:
@@ -120,7 +121,8 @@ def sum(x: np.ndarray, dims: Sequence[int], keepdim: bool = False) -> np.ndarray
     out = np.empty((x3.shape[0], x3.shape[2]), dtype=np.float64)
     kernel = _sum_parallel if x.size >= PARALLEL_THRESHOLD and x3.shape[0] > 1 else _sum_serial
     kernel(x3, out)
-    return out.astype(x.dtype, copy=False).reshape(_result_shape(x.shape, dims, keepdim))
+    shape = _result_shape(x.shape, dims, keepdim) if x.ndim else ()
+    return out.astype(x.dtype, copy=False).reshape(shape)
 
 
 def max_with_indices(

@@ -65,6 +65,7 @@ from minigrad.ops.reduce import (
     softmax,
     std,
     sum,
+    sum_to_size,
     var,
 )
 from minigrad.ops.shape import as_bool as bool
@@ -104,7 +105,8 @@ TENSOR_METHODS = (
     "abs add clamp clip cos div elu eq exp ge gt isfinite isinf isnan le leaky_relu log "
     "logical_and logical_not logical_or lt masked_fill maximum minimum mul ne neg pow "
     "reciprocal relu rsqrt sigmoid sign sin softplus sqrt square sub tanh where matmul all "
-    "amax amin any argmax argmin logsumexp log_softmax max mean min norm softmax std sum var "
+    "amax amin any argmax argmin logsumexp log_softmax max mean min norm softmax std sum "
+    "sum_to_size var "
     "bool broadcast_to chunk clone contiguous double expand expand_as flatten float int long "
     "permute reshape split squeeze to transpose type_as unbind unsqueeze view"
 ).split()

@@ -10,6 +10,7 @@ from minigrad import dtypes
 from minigrad.tensor import Tensor
 
 Scalar = (int, float, bool, np.integer, np.floating, np.bool_)
+_OPERANDS = (Tensor, *Scalar)
 
 
 def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
@@ -42,7 +43,7 @@ def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any,
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         x, y = a.data, b.data
-        if x.dtype == y.dtype:
+        if x.dtype is y.dtype or x.dtype == y.dtype:
             return x, y, x.dtype
         dtype = np.result_type(x.dtype, y.dtype)
         return x.astype(dtype, copy=False), y.astype(dtype, copy=False), dtype
@@ -58,7 +59,7 @@ def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any,
 def operand(value: Any, name: str) -> Any:
     """A tensor or a number as an operand: NumPy arrays become tensors (as PyTorch
     treats them); anything else is a TypeError naming its type."""
-    if isinstance(value, (Tensor,) + Scalar):
+    if isinstance(value, _OPERANDS):
         return value
     if isinstance(value, np.ndarray):
         return Tensor._make(dtypes.as_array(value, copy=False))
@@ -82,7 +83,7 @@ def broadcast_shape(a: Any, b: Any, name: str) -> tuple[int, ...]:
         ) from None
 
 
-def float_data(tensor: Tensor, name: str) -> np.ndarray:
+def float_data(tensor: Tensor) -> np.ndarray:
     """The data of a tensor a floating op works on; integer tensors become the default
     float dtype (as ``torch.exp`` of an int tensor)."""
     data = tensor.data

@@ -28,13 +28,17 @@ from minigrad.tensor import Tensor
 
 def _run_binary(kernel: Any, reference: Any, a: Any, b: Any, name: str) -> np.ndarray:
     x, y, dtype = binary_operands(a, b)
-    if dtype.kind != "f":
-        return np.asarray(reference(x, y))  # integer arithmetic: nothing to compile
     try:
-        return np.asarray(kernel(x, y))
+        # Integer arithmetic goes to NumPy: nothing worth compiling.
+        result = kernel(x, y) if dtype.kind == "f" else reference(x, y)
     except ValueError:
         broadcast_shape(a, b, name)  # raises the error that names both shapes
         raise
+    return result if type(result) is np.ndarray else np.asarray(result)
+
+
+def _tensors_or_none(a: Any, b: Any) -> tuple[Tensor | None, Tensor | None]:
+    return (a if isinstance(a, Tensor) else None), (b if isinstance(b, Tensor) else None)
 
 
 class Add(Function):
@@ -60,7 +64,7 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        ctx.save_for_backward(*(t if isinstance(t, Tensor) else None for t in (a, b)))
+        ctx.save_for_backward(*_tensors_or_none(a, b))
         ctx.scalars = (a, b)
         return _run_binary(binary.mul, np.multiply, a, b, "mul")
 
@@ -76,13 +80,13 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        ctx.save_for_backward(*(t if isinstance(t, Tensor) else None for t in (a, b)))
+        ctx.save_for_backward(*_tensors_or_none(a, b))
         ctx.scalars = (a, b)
         # True division: integer tensors become the default float dtype first.
         if isinstance(a, Tensor) and a.data.dtype.kind != "f":
-            a = Tensor._make(_float_data(a, "div"))
+            a = Tensor._make(_float_data(a))
         if isinstance(b, Tensor) and b.data.dtype.kind != "f":
-            b = Tensor._make(_float_data(b, "div"))
+            b = Tensor._make(_float_data(b))
         return _run_binary(binary.div, np.divide, a, b, "div")
 
     @staticmethod
@@ -101,11 +105,7 @@ class Pow(Function):
     def forward(ctx: Any, base: Any, exponent: Any) -> Tensor:
         out = Tensor._make(_run_binary(binary.pow, np.power, base, exponent, "pow"))
         ctx.scalars = (base, exponent)
-        ctx.save_for_backward(
-            base if isinstance(base, Tensor) else None,
-            exponent if isinstance(exponent, Tensor) else None,
-            out,
-        )
+        ctx.save_for_backward(*_tensors_or_none(base, exponent), out)
         return out
 
     @staticmethod
@@ -209,7 +209,7 @@ def minimum(input: Tensor, other: Any) -> Tensor:
 
 def _unary_output(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> Tensor:
     """Run a unary kernel and keep its output for backward (exp, tanh, sigmoid, sqrt)."""
-    out = Tensor._make(kernel(_float_data(x, kernel.__name__), *args))
+    out = Tensor._make(kernel(_float_data(x), *args))
     ctx.save_for_backward(out)
     return out
 
@@ -217,7 +217,7 @@ def _unary_output(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> Tensor:
 def _unary_input(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> np.ndarray:
     """Run a unary kernel and keep its input for backward."""
     ctx.save_for_backward(x)
-    return kernel(_float_data(x, kernel.__name__), *args)
+    return kernel(_float_data(x), *args)
 
 
 class Neg(Function):
@@ -631,11 +631,9 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Any, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.condition = condition.data
-        x, y, dtype = binary_operands(a, b)
-        if dtype.kind != "f":
-            return np.where(condition.data, x, y)
+        x, y, _ = binary_operands(a, b)
         try:
-            return np.asarray(binary.where(condition.data, x, y))
+            return np.where(condition.data, x, y)
         except ValueError:
             raise ValueError(
                 f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be "

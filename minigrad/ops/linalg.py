@@ -10,59 +10,64 @@ from minigrad.autograd import Function
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
 
-try:  # the tiled Numba kernel lands separately; NumPy's matmul is its twin
-    from minigrad.kernels.matmul import matmul as _matmul_kernel
-except ImportError:  # pragma: no cover
-    _matmul_kernel = np.matmul
+from minigrad.kernels.matmul import matmul as _matmul_kernel
+
+
+def _swap(array: np.ndarray, flag: bool) -> np.ndarray:
+    return np.swapaxes(array, -1, -2) if flag else array
 
 
 class Matmul(Function):
+    """``op(a) @ op(b)``, where ``op`` transposes the last two dimensions when the
+    matching flag is set. The flags let the backward pass multiply by transposes without
+    separate transpose nodes: for ``C = A B``, ``dA = G B^T`` and ``dB = A^T G``."""
+
     @staticmethod
-    def forward(ctx: Any, a: Tensor, b: Tensor) -> np.ndarray:
+    def forward(
+        ctx: Any, a: Tensor, b: Tensor, transpose_a: bool = False, transpose_b: bool = False
+    ) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        x, y = a.data, b.data
+        ctx.flags = (transpose_a, transpose_b)
+        x, y = _swap(a.data, transpose_a), _swap(b.data, transpose_b)
         if x.dtype != y.dtype:
             dtype = np.result_type(x.dtype, y.dtype)
             x, y = x.astype(dtype), y.astype(dtype)
-        if x.ndim == 0 or y.ndim == 0:
-            raise ValueError(
-                f"matmul: both operands need at least one dimension, got shapes {a.shape} "
-                f"and {b.shape}"
-            )
-        if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
-            raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
-                f"{x.shape[-1]} (last dim of the first) != "
-                f"{y.shape[-2 if y.ndim > 1 else 0]} ({'second-to-last' if y.ndim > 1 else 'only'}"
-                f" dim of the second)"
-            )
         if x.dtype.kind != "f":
             return np.asarray(np.matmul(x, y))
-        return np.asarray(_matmul_kernel(x, y))
+        return _matmul_kernel(x, y)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, Any, None, None]:
         a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad
-        # Vectors take part as a 1-row (a) or 1-column (b) matrix; the gradient is then
-        # computed for the matrix and reshaped back. The engine sums broadcast batch dims.
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        g2 = grad
-        if b.ndim == 1:
-            g2 = g2.unsqueeze(-1)
-        if a.ndim == 1:
-            g2 = g2.unsqueeze(-2)
+        ta, tb = ctx.flags
+        need_a, need_b = ctx.needs_input_grad[:2]
+        if a.ndim == 1 or b.ndim == 1:
+            return (*_vector_backward(a, b, grad, need_a, need_b), None, None)
+        # With A' = op(A), B' = op(B): dA' = G B'^T and dB' = A'^T G, transposed back
+        # when the input itself was used transposed.
         grad_a = grad_b = None
         if need_a:
-            grad_a = matmul(g2, b2.mT)
-            if a.ndim == 1:
-                grad_a = grad_a.squeeze(-2)
+            grad_a = Matmul.apply(b, grad, tb, True) if ta else Matmul.apply(grad, b, False, not tb)
         if need_b:
-            grad_b = matmul(a2.mT, g2)
-            if b.ndim == 1:
-                grad_b = grad_b.squeeze(-1)
-        return grad_a, grad_b
+            grad_b = Matmul.apply(grad, a, True, ta) if tb else Matmul.apply(a, grad, not ta, False)
+        return grad_a, grad_b, None, None
+
+
+def _vector_backward(a: Tensor, b: Tensor, grad: Tensor, need_a: bool, need_b: bool) -> tuple:
+    """Gradients when an operand is a vector: it takes part as a one-row (first) or
+    one-column (second) matrix, and its gradient is reshaped back."""
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    g2 = grad.unsqueeze(-1) if b.ndim == 1 else grad
+    g2 = g2.unsqueeze(-2) if a.ndim == 1 else g2
+    grad_a = grad_b = None
+    if need_a:
+        grad_a = Matmul.apply(g2, b2, False, True)
+        grad_a = grad_a.squeeze(-2) if a.ndim == 1 else grad_a
+    if need_b:
+        grad_b = Matmul.apply(a2, g2, True, False)
+        grad_b = grad_b.squeeze(-1) if b.ndim == 1 else grad_b
+    return grad_a, grad_b
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
@@ -77,7 +82,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             f"matmul: both operands must be Tensors, got {type(input).__name__} and "
             f"{type(other).__name__}"
         )
-    return Matmul.apply(input, other)
+    return Matmul.apply(input, other, False, False)
 
 
 

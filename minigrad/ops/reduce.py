@@ -59,8 +59,54 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        grad = _restore(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return grad.broadcast_to(ctx.shape), None, None
+        return SpreadReduced.apply(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+class SpreadReduced(Function):
+    """A reduced tensor spread back over the dimensions it was reduced over: the
+    backward of :class:`Sum` (and, the other way round, Sum is its backward)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool
+    ) -> np.ndarray:
+        ctx.dims, ctx.keepdim = dims, keepdim
+        data = x.data if keepdim else x.data.reshape(_keepdim_shape(shape, dims))
+        spread = np.empty(shape, dtype=data.dtype)
+        spread[...] = data  # cheaper than np.broadcast_to, and contiguous for what follows
+        return spread
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Sum.apply(grad, ctx.dims, ctx.keepdim), None, None, None
+
+
+class SumToSize(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.data.shape
+        extra = x.data.ndim - len(shape)
+        dims = tuple(range(extra)) + tuple(
+            extra + i for i, s in enumerate(shape) if s == 1 and x.data.shape[extra + i] != 1
+        )
+        return Sum.forward(ctx, x, dims, True).reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.broadcast_to(ctx.shape), None
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum ``input`` down to ``size``, a shape it was broadcast from (the inverse of
+    broadcasting: leading dimensions disappear, stretched ones shrink back to 1)."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    have = input.data.shape
+    extra = len(have) - len(shape)
+    if extra < 0 or builtins.any(s != 1 and s != h for s, h in zip(shape, have[extra:])):
+        raise ValueError(f"sum_to_size: a tensor of shape {have} cannot be summed to {shape}")
+    if have == shape:
+        return input
+    return SumToSize.apply(input, shape)
 
 
 def sum(  # noqa: A001

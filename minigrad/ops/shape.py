@@ -161,6 +161,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = x.data.shape
         try:
             return _view_of(np.broadcast_to(x.data, shape), x)
         except ValueError:
@@ -168,7 +169,7 @@ class BroadcastTo(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        return grad, None  # the engine sums it back to the input's shape
+        return grad.sum_to_size(ctx.shape), None
 
 
 def broadcast_to(input: Tensor, *shape: Any) -> Tensor:
@@ -599,7 +600,7 @@ def _dim_plus_one(rng: np.random.Generator, shapes: Any) -> dict:
 
 
 def _expansion(rng: np.random.Generator, shapes: Any) -> dict:
-    lead = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(0, 2)))
+    lead = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
     stretched = tuple(int(rng.integers(1, 4)) if s == 1 else s for s in shapes[0])
     return {"shape": lead + stretched}
 
