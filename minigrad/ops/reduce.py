@@ -488,8 +488,24 @@ def _numpy_log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     return x - _numpy_logsumexp(x, dim, True)
 
 
+def _smaller_shape(rng: np.random.Generator, shapes: Any) -> dict:
+    shape = shapes[0]
+    keep = int(rng.integers(0, len(shape) + 1))
+    target = tuple(1 if rng.random() < 0.5 else s for s in shape[len(shape) - keep :])
+    return {"size": target}
+
+
+def _numpy_sum_to_size(x: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
+    extra = x.ndim - len(size)
+    summed = x.sum(axis=tuple(range(extra))) if extra else x
+    dims = tuple(i for i, s in enumerate(size) if s == 1)
+    return summed.sum(axis=dims, keepdims=True) if dims else summed
+
+
 register(
     OpInfo("sum_all", lambda x: sum(x), np.sum, max_rank=4),
+    OpInfo("sum_to_size", lambda x, size: sum_to_size(x, size), _numpy_sum_to_size,
+           kwargs=_smaller_shape, max_rank=4),
     OpInfo("sum_dims", sum, lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim),
            kwargs=_some_dims, max_rank=4),
     OpInfo("mean_dims", mean, lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
