@@ -24,8 +24,7 @@ def test_modifying_a_saved_input_through_a_view_makes_backward_raise():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     a = x * 1.0
     b = a * a  # saves a
-    view = a[0]
-    view.data  # a view sharing a's memory and version counter
+    view = a[0]  # a view sharing a's memory and version counter
     with minigrad.no_grad():
         view.mul_(2.0)
     with pytest.raises(RuntimeError, match="in-place"):

@@ -58,7 +58,10 @@ def test_gradcheck(record, data):
     assert gradcheck(lambda *xs: record.function(*xs, **kwargs), tuple(tensors))
 
 
-@pytest.mark.parametrize("record", [r for r in RECORDS if r.smooth], ids=[r.name for r in RECORDS if r.smooth])
+SMOOTH = [record for record in RECORDS if record.smooth]
+
+
+@pytest.mark.parametrize("record", SMOOTH, ids=[record.name for record in SMOOTH])
 @given(data=st.data())
 def test_gradgradcheck(record, data):
     tensors, kwargs = data.draw(op_inputs(record))

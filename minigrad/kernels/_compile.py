@@ -14,7 +14,8 @@ elementwise work below a measured size runs on a serial twin of the same source.
 from __future__ import annotations
 
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numba
 

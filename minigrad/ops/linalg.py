@@ -7,10 +7,9 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.kernels.matmul import matmul as _matmul_kernel
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
-
-from minigrad.kernels.matmul import matmul as _matmul_kernel
 
 
 def _swap(array: np.ndarray, flag: bool) -> np.ndarray:

@@ -131,7 +131,7 @@ def _analytic_jacobian(
     total = sum(sizes)
     jacobians = [np.zeros((total, t.data.size)) for t in targets]
     row = 0
-    for k, i in enumerate(picked):
+    for k in range(len(picked)):
         for flat in range(sizes[k]):
             upstream = [np.zeros(outputs[j].data.shape) for j in picked]
             upstream[k].reshape(-1)[flat] = 1.0
