@@ -167,10 +167,11 @@ class Function:
     itself recorded and can be differentiated again.
     """
 
-    # Set by apply on recorded nodes.
+    # Set on recorded nodes: the inputs (None where no gradient is needed), the shapes and
+    # dtypes of the outputs of multi-output nodes, the outputs that retain_grad().
     _inputs: tuple[Tensor | None, ...]
-    _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None
-    _retained: dict[int, Any] | None
+    _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None = None
+    _retained: dict[int, Any] | None = None
     _saved: tuple[Tensor | None, ...] | None
     _saved_versions: tuple[int, ...]
     needs_input_grad: tuple[bool, ...]
@@ -226,42 +227,17 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
-        node = cls.__new__(cls)
-        record = False
+        node = _new(cls)
         if _mode.enabled:
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-            record = True in needs
-        if not record:
-            raw = cls.forward(node, *args)
-            if type(raw) is np.ndarray:  # the common case, kept short
-                return Tensor._make(raw)
-            if type(raw) is tuple:
-                return tuple([_as_output(r, args) for r in raw])
-            return _as_output(raw, args)
-
-        _mode.enabled = False
-        try:
-            raw = cls.forward(node, *args)
-        finally:
-            _mode.enabled = True
-        node._inputs = tuple([a if need else None for a, need in zip(args, needs)])
-        node.needs_input_grad = needs
-        node._retained = None
-        node._output_meta = None
-        if type(raw) is not tuple:
-            out = Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args)
-            if out.data.dtype.kind == "f" and not _marked(node, out):
-                out.grad_fn = node
-                out.requires_grad = True
-            return out
-        outputs = tuple([_as_output(r, args) for r in raw])
-        for number, out in enumerate(outputs):
-            if out.data.dtype.kind == "f" and not _marked(node, out):
-                out.grad_fn = node
-                out._output_nr = number
-                out.requires_grad = True
-        node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-        return outputs
+            for argument in args:
+                if isinstance(argument, Tensor) and argument.requires_grad:
+                    return _record(cls, node, args)
+        raw = cls.forward(node, *args)
+        if type(raw) is np.ndarray:  # the common case, kept short
+            return Tensor._make(raw)
+        if type(raw) is tuple:
+            return tuple([_as_output(r, args) for r in raw])
+        return _as_output(raw, args)
 
     def name(self) -> str:
         """The name shown for this node in ``grad_fn`` reprs and graph pictures."""
@@ -277,6 +253,36 @@ class Function:
             (t.grad_fn, t._output_nr) if t is not None else (None, 0)
             for t in getattr(self, "_inputs", ())
         )
+
+
+_new = object.__new__
+
+
+def _record(cls: type[Function], node: Function, args: tuple[Any, ...]) -> Any:
+    """``apply`` when some input requires a gradient: run forward with recording off, and
+    make the node the ``grad_fn`` of the outputs."""
+    _mode.enabled = False
+    try:
+        raw = cls.forward(node, *args)
+    finally:
+        _mode.enabled = True
+    needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+    node._inputs = tuple([a if need else None for a, need in zip(args, needs)])
+    node.needs_input_grad = needs
+    if type(raw) is not tuple:
+        out = Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args)
+        if out.data.dtype.kind == "f" and not _marked(node, out):
+            out.grad_fn = node
+            out.requires_grad = True
+        return out
+    outputs = tuple([_as_output(r, args) for r in raw])
+    for number, out in enumerate(outputs):
+        if out.data.dtype.kind == "f" and not _marked(node, out):
+            out.grad_fn = node
+            out._output_nr = number
+            out.requires_grad = True
+    node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    return outputs
 
 
 def _marked(node: Function, output: Tensor) -> bool:
