@@ -9,6 +9,7 @@ Python operator protocol and in-place updates.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from minigrad import dtypes
 
 if TYPE_CHECKING:
+    from minigrad import ops as _ops_for_typing
     from minigrad.autograd import Function
 
 __all__ = ["Tensor"]
@@ -53,10 +55,95 @@ class Tensor:
 
     data: np.ndarray
     grad: Tensor | None
-    requires_grad: bool
+    requires_grad: builtins.bool
     grad_fn: Function | None
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+    if TYPE_CHECKING:
+        # For type checkers and IDEs only: the methods attached from minigrad.ops at the
+        # bottom of this file (x.exp() is minigrad.ops.exp(x)). Since some are named
+        # float, int and bool, annotations in this class spell those builtins.float etc.
+        abs = _ops_for_typing.abs
+        add = _ops_for_typing.add
+        clamp = _ops_for_typing.clamp
+        clip = _ops_for_typing.clip
+        cos = _ops_for_typing.cos
+        div = _ops_for_typing.div
+        elu = _ops_for_typing.elu
+        eq = _ops_for_typing.eq
+        exp = _ops_for_typing.exp
+        ge = _ops_for_typing.ge
+        gt = _ops_for_typing.gt
+        isfinite = _ops_for_typing.isfinite
+        isinf = _ops_for_typing.isinf
+        isnan = _ops_for_typing.isnan
+        le = _ops_for_typing.le
+        leaky_relu = _ops_for_typing.leaky_relu
+        log = _ops_for_typing.log
+        logical_and = _ops_for_typing.logical_and
+        logical_not = _ops_for_typing.logical_not
+        logical_or = _ops_for_typing.logical_or
+        lt = _ops_for_typing.lt
+        masked_fill = _ops_for_typing.masked_fill
+        maximum = _ops_for_typing.maximum
+        minimum = _ops_for_typing.minimum
+        mul = _ops_for_typing.mul
+        ne = _ops_for_typing.ne
+        neg = _ops_for_typing.neg
+        pow = _ops_for_typing.pow
+        reciprocal = _ops_for_typing.reciprocal
+        relu = _ops_for_typing.relu
+        rsqrt = _ops_for_typing.rsqrt
+        sigmoid = _ops_for_typing.sigmoid
+        sign = _ops_for_typing.sign
+        sin = _ops_for_typing.sin
+        softplus = _ops_for_typing.softplus
+        sqrt = _ops_for_typing.sqrt
+        square = _ops_for_typing.square
+        sub = _ops_for_typing.sub
+        tanh = _ops_for_typing.tanh
+        where = _ops_for_typing.where
+        matmul = _ops_for_typing.matmul
+        all = _ops_for_typing.all
+        amax = _ops_for_typing.amax
+        amin = _ops_for_typing.amin
+        any = _ops_for_typing.any
+        argmax = _ops_for_typing.argmax
+        argmin = _ops_for_typing.argmin
+        logsumexp = _ops_for_typing.logsumexp
+        log_softmax = _ops_for_typing.log_softmax
+        max = _ops_for_typing.max
+        mean = _ops_for_typing.mean
+        min = _ops_for_typing.min
+        norm = _ops_for_typing.norm
+        softmax = _ops_for_typing.softmax
+        std = _ops_for_typing.std
+        sum = _ops_for_typing.sum
+        sum_to_size = _ops_for_typing.sum_to_size
+        var = _ops_for_typing.var
+        bool = _ops_for_typing.bool
+        broadcast_to = _ops_for_typing.broadcast_to
+        chunk = _ops_for_typing.chunk
+        clone = _ops_for_typing.clone
+        contiguous = _ops_for_typing.contiguous
+        double = _ops_for_typing.double
+        expand = _ops_for_typing.expand
+        expand_as = _ops_for_typing.expand_as
+        flatten = _ops_for_typing.flatten
+        float = _ops_for_typing.float
+        int = _ops_for_typing.int
+        long = _ops_for_typing.long
+        permute = _ops_for_typing.permute
+        reshape = _ops_for_typing.reshape
+        split = _ops_for_typing.split
+        squeeze = _ops_for_typing.squeeze
+        to = _ops_for_typing.to
+        transpose = _ops_for_typing.transpose
+        type_as = _ops_for_typing.type_as
+        unbind = _ops_for_typing.unbind
+        unsqueeze = _ops_for_typing.unsqueeze
+        view = _ops_for_typing.view
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         array = dtypes.as_array(data, dtype, copy=True)
         self.data = array
         self.grad = None
@@ -72,7 +159,10 @@ class Tensor:
 
     @classmethod
     def _make(
-        cls, array: np.ndarray, version: list[int] | None = None, is_view: bool = False
+        cls,
+        array: np.ndarray,
+        version: list[builtins.int] | None = None,
+        is_view: builtins.bool = False,
     ) -> Tensor:
         """Wrap an array without copying or checking it (the fast path of every op)."""
         tensor = _new(cls)
@@ -88,7 +178,7 @@ class Tensor:
     # ------------------------------------------------------------------ properties
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[builtins.int, ...]:
         """The size of each dimension, as a tuple."""
         return self.data.shape
 
@@ -98,26 +188,26 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         """The number of dimensions."""
         return self.data.ndim
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         """The number of dimensions (as ``torch.Tensor.dim``)."""
         return self.data.ndim
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: builtins.int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self.data.shape
         return self.data.shape[dtypes.normalize_dim(dim, self.data.ndim)]
 
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         """The number of elements."""
         return self.data.size
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
         """True for tensors not produced by a recorded operation."""
         return self.grad_fn is None
 
@@ -154,24 +244,26 @@ class Tensor:
         """The values as (nested) Python lists."""
         return self.data.tolist()
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError(f"only integer tensors of one element can be used as an index, "
-                            f"got dtype {self.dtype} and shape {self.shape}")
+            raise TypeError(
+                f"only integer tensors of one element can be used as an index, "
+                f"got dtype {self.dtype} and shape {self.shape}"
+            )
         return int(self.item())
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> builtins.bool:
         if self.data.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with more than one element is ambiguous "
@@ -179,7 +271,7 @@ class Tensor:
             )
         return bool(self.data)
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
@@ -209,8 +301,8 @@ class Tensor:
     def backward(
         self,
         gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
     ) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of every leaf.
 
@@ -220,7 +312,7 @@ class Tensor:
         """
         _autograd.backward(self, gradient, retain_graph, create_graph)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return this tensor."""
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(
@@ -287,11 +379,11 @@ class Tensor:
         self._check_inplace()
         return self._commit_inplace(operation(self._snapshot(), *args))
 
-    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def add_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
         return self._inplace(lambda s, o: _ops.add(s, o if alpha == 1 else o * alpha), other)
 
-    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def sub_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
         return self._inplace(lambda s, o: _ops.sub(s, o if alpha == 1 else o * alpha), other)
 
@@ -313,7 +405,7 @@ class Tensor:
         self._check_inplace()
         return self._commit_inplace(_ops.copy_into(self, source))
 
-    def fill_(self, value: float) -> Tensor:
+    def fill_(self, value: builtins.float) -> Tensor:
         """In place: set every element to ``value``."""
         self._check_inplace()
         self.data[...] = value

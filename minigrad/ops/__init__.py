@@ -101,7 +101,7 @@ from minigrad.ops.shape import (
 )
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``).
-TENSOR_METHODS = (
+TENSOR_METHODS: list[str] = (
     "abs add clamp clip cos div elu eq exp ge gt isfinite isinf isnan le leaky_relu log "
     "logical_and logical_not logical_or lt masked_fill maximum minimum mul ne neg pow "
     "reciprocal relu rsqrt sigmoid sign sin softplus sqrt square sub tanh where matmul all "

@@ -624,7 +624,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return Clamp.apply(input, min, max)
 
 
-clip = clamp
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Alias of :func:`clamp`."""
+    return clamp(input, min, max)
 
 
 class Where(Function):
