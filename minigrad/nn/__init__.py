@@ -1,6 +1,68 @@
-"""Neural-network building blocks: modules, layers, losses and initialisation."""
+"""Neural-network building blocks, as ``torch.nn``: modules, layers, recurrent layers,
+losses, initialisation and functional forms."""
 
-from minigrad.nn import init
+from minigrad.nn import functional, init
+from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
+from minigrad.nn.layers import (
+    ELU,
+    MLP,
+    BatchNorm1d,
+    Dropout,
+    Embedding,
+    Flatten,
+    Hardsigmoid,
+    Identity,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Residual,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from minigrad.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from minigrad.nn.module import Module, Parameter
 
-__all__ = ["Module", "Parameter", "init"]
+__all__ = [
+    "ELU",
+    "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Hardsigmoid",
+    "Identity",
+    "L1Loss",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Residual",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
+]
