@@ -32,10 +32,17 @@ from minigrad.nn.loss import (
     NLLLoss,
 )
 from minigrad.nn.module import Module, Parameter
+from minigrad.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "ELU",
+    "GRU",
+    "LSTM",
     "MLP",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNCell",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",

@@ -1,0 +1,1023 @@
+"""Recurrent networks: the RNN, LSTM and GRU cells and the layers that run them over time.
+
+The API is ``torch.nn``'s: the same class names, arguments, shapes, gate order and
+parameter names, so a ``state_dict`` saved from one library loads into the other.
+
+* A **cell** computes one time step. Its ``forward`` *is* its equations, written as
+  tensor expressions to read next to a textbook: the input and hidden projections are
+  one matrix product each against the stacked weights (``weight_ih`` is
+  ``[W_i*; W_f*; ...]``) and ``chunk`` cuts the result into the gates.
+* A **sequence layer** (``RNN``, ``LSTM``, ``GRU``) loops a cell over time, for every
+  layer and direction. The loop (:func:`_run_over_time`) is written once and shared by
+  the three layers; the layer's parameters (``weight_ih_l0``, ``..._reverse``) are lent
+  to a cell for the duration of a call, so the layer runs exactly the cell's equations.
+
+Shapes (``T`` time steps, ``B`` batch, ``I`` input features, ``H`` hidden features,
+``D`` = 2 if bidirectional else 1, ``L`` layers): cells take ``(B, I)`` or unbatched
+``(I,)``; layers take ``(T, B, I)``, ``(B, T, I)`` with ``batch_first`` or unbatched
+``(T, I)``, and return ``output`` of shape ``(T, B, D*H)`` and ``h_n`` of shape
+``(D*L, B, H)`` (the LSTM: ``(h_n, c_n)``).
+
+The LSTM variants of the literature are options of :class:`LSTMCell` and :class:`LSTM`,
+all off by default (which is PyTorch's LSTM): peephole connections (Gers & Schmidhuber
+2000), a hard-sigmoid gate, the squashing functions of the original LSTM (Hochreiter &
+Schmidhuber 1997) and a forget-gate bias (Gers et al. 2000; Jozefowicz et al. 2015).
+
+>>> import minigrad
+>>> from minigrad.nn.recurrent import LSTM
+>>> lstm = LSTM(input_size=8, hidden_size=16, num_layers=2)
+>>> x = minigrad.randn(5, 3, 8)               # (T, B, I)
+>>> output, (h_n, c_n) = lstm(x)              # (5, 3, 16), (2, 3, 16), (2, 3, 16)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.creation import zeros
+from minigrad.nn import functional as F
+from minigrad.nn import init
+from minigrad.nn.module import Module, Parameter
+from minigrad.ops import cat, elu, leaky_relu, relu, sigmoid, stack, tanh, unbind
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "GATE_ACTIVATIONS",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNCell",
+    "SQUASHING_ACTIVATIONS",
+]
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def scaled_sigmoid_2(input: Tensor) -> Tensor:
+    """``2 sigmoid(x) - 1``, in ``(-1, 1)``: the original LSTM's output squashing ``h``
+    (Hochreiter & Schmidhuber 1997)."""
+    return sigmoid(input) * 2.0 - 1.0
+
+
+def scaled_sigmoid_4(input: Tensor) -> Tensor:
+    """``4 sigmoid(x) - 2``, in ``(-2, 2)``: the original LSTM's input squashing ``g``
+    (Hochreiter & Schmidhuber 1997)."""
+    return sigmoid(input) * 4.0 - 2.0
+
+
+#: The functions a gate may use: they map into ``[0, 1]``.
+GATE_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "sigmoid": sigmoid,
+    # PyTorch's hardsigmoid, clamp(x/6 + 1/2, 0, 1): piecewise linear, cheap.
+    "hard_sigmoid": F.hardsigmoid,
+}
+
+#: The functions an LSTM may use for the candidate ``g`` and for ``h = o * act(c)``.
+SQUASHING_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "scaled_sigmoid_2": scaled_sigmoid_2,
+    "scaled_sigmoid_4": scaled_sigmoid_4,
+}
+
+#: The nonlinearities of the Elman RNN (PyTorch's two).
+RNN_NONLINEARITIES: dict[str, Callable[[Tensor], Tensor]] = {"tanh": tanh, "relu": relu}
+
+
+def _choice(value: Any, table: dict[str, Any], what: str, owner: str) -> Any:
+    """The entry of ``table`` named ``value``, or a ValueError listing the choices."""
+    if not isinstance(value, str) or value not in table:
+        raise ValueError(
+            f"{owner}: unknown {what} {value!r}; expected one of {', '.join(map(repr, table))}"
+        )
+    return table[value]
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+_PEEPHOLE_NAMES = ("weight_ci", "weight_cf", "weight_co")
+
+
+def _check_size(value: Any, name: str, owner: str, minimum: int = 1) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{owner}: {name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _float_dtype(dtype: Any, owner: str) -> np.dtype:
+    resolved = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+    if resolved not in dtypes.FLOATING:
+        raise TypeError(f"{owner}: dtype must be float32 or float64, got {resolved}")
+    return resolved
+
+
+def _register_cell_parameters(
+    module: Module,
+    suffix: str,
+    input_size: int,
+    hidden_size: int,
+    gates: int,
+    bias: bool,
+    peephole: bool,
+    dtype: np.dtype,
+) -> None:
+    """Register one cell's parameters on ``module``, PyTorch's names plus ``suffix``:
+    ``weight_ih`` (G*H, I), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,),
+    and with ``peephole`` the diagonal ``weight_ci``, ``weight_cf``, ``weight_co`` (H,).
+    Values are filled by :func:`_reset_parameters`."""
+
+    def new(*shape: int) -> Parameter:
+        return Parameter(np.zeros(shape, dtype=dtype))
+
+    module.register_parameter("weight_ih" + suffix, new(gates * hidden_size, input_size))
+    module.register_parameter("weight_hh" + suffix, new(gates * hidden_size, hidden_size))
+    module.register_parameter("bias_ih" + suffix, new(gates * hidden_size) if bias else None)
+    module.register_parameter("bias_hh" + suffix, new(gates * hidden_size) if bias else None)
+    if peephole:
+        for name in _PEEPHOLE_NAMES:
+            module.register_parameter(name + suffix, new(hidden_size))
+
+
+def _reset_parameters(module: Module, hidden_size: int, forget_bias: float = 0.0) -> None:
+    """PyTorch's initialisation: every parameter uniform in ``±1/sqrt(H)``; then
+    ``forget_bias`` is added to the forget-gate slice ``[H:2H]`` of every ``bias_ih``."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound)
+    if forget_bias:
+        for name, parameter in module.named_parameters():
+            if name.startswith("bias_ih"):
+                parameter.data[hidden_size : 2 * hidden_size] += forget_bias
+                parameter._version[0] += 1
+
+
+def _affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """``W x + b`` for a batch of row vectors ``x``: ``x @ W^T + b``."""
+    product = input @ weight.T
+    return product if bias is None else product + bias
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _check_tensor(value: Any, what: str, owner: str, dtype: np.dtype) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{owner}: {what} must be a Tensor, got {type(value).__name__}")
+    if value.dtype != dtype:
+        raise TypeError(
+            f"{owner}: {what} has dtype {value.dtype}, but the parameters are {dtype}; "
+            f"convert one of them (tensor.to(...) or module.to(...))"
+        )
+    return value
+
+
+def _state_tuple(hx: Any, count: int, owner: str) -> tuple[Any, ...]:
+    """The initial state as a tuple of ``count`` entries (each a Tensor or None)."""
+    if count == 1:
+        if isinstance(hx, (tuple, list)):
+            raise TypeError(f"{owner}: hx must be a Tensor or None, got a {type(hx).__name__}")
+        return (hx,)
+    if hx is None:
+        return (None,) * count
+    if not isinstance(hx, (tuple, list)) or len(hx) != count:
+        raise TypeError(
+            f"{owner}: hx must be None or a tuple (h_0, c_0) of two Tensors, got "
+            f"{type(hx).__name__}"
+        )
+    if any(h is None for h in hx):
+        raise TypeError(f"{owner}: hx must give both h_0 and c_0, or be None")
+    return tuple(hx)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+class _CellBase(Module):
+    """What the three cells share: sizes, parameters, input checks, ``extra_repr``."""
+
+    gates = 1
+    state_count = 1  # 2 for the LSTM's (h, c)
+    input_size: int
+    hidden_size: int
+    bias: bool
+    # Checks and stores the cell's options (nonlinearity, activations); each cell has one.
+    _configure: Callable[..., None]
+
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool, dtype: Any, peephole: bool = False
+    ) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        self.input_size = _check_size(input_size, "input_size", owner)
+        self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
+        self.bias = bool(bias)
+        _register_cell_parameters(
+            self,
+            "",
+            self.input_size,
+            self.hidden_size,
+            self.gates,
+            self.bias,
+            peephole,
+            _float_dtype(dtype, owner),
+        )
+
+    @classmethod
+    def _sharing(
+        cls,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        parameters: dict[str, Parameter | None],
+        options: dict[str, Any],
+    ) -> _CellBase:
+        """A cell that uses the given parameters (a sequence layer's, lent for one call)
+        instead of creating its own."""
+        cell = cls.__new__(cls)
+        Module.__init__(cell)
+        cell.input_size, cell.hidden_size, cell.bias = input_size, hidden_size, bias
+        cell._configure(**options)
+        for name, parameter in parameters.items():
+            cell.register_parameter(name, parameter)
+        return cell
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter uniformly from ``±1/sqrt(hidden_size)`` (PyTorch's)."""
+        _reset_parameters(self, self.hidden_size)
+
+    def _prepare(self, input: Any, hx: Any) -> tuple[Tensor, tuple[Tensor, ...], bool]:
+        """Check the input and state; return them batched, with zero states for None."""
+        owner = type(self).__name__
+        dtype = self.weight_ih.dtype
+        states = _state_tuple(hx, self.state_count, owner)
+        _check_tensor(input, "input", owner, dtype)
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{owner}: expected input of shape (batch, {self.input_size}) or "
+                f"({self.input_size},), got {input.shape}"
+            )
+        unbatched = input.ndim == 1
+        batch = 1 if unbatched else input.shape[0]
+        expected = (self.hidden_size,) if unbatched else (batch, self.hidden_size)
+        names = ("h_0", "c_0") if self.state_count == 2 else ("hx",)
+        for name, state in zip(names, states):
+            if state is None:
+                continue
+            _check_tensor(state, name, owner, dtype)
+            if state.shape != expected:
+                raise ValueError(
+                    f"{owner}: expected {name} of shape {expected} for input of shape "
+                    f"{input.shape}, got {state.shape}"
+                )
+        if unbatched:
+            input = input.unsqueeze(0)
+            states = tuple(None if s is None else s.unsqueeze(0) for s in states)
+        states = tuple(
+            zeros(batch, self.hidden_size, dtype=dtype) if s is None else s for s in states
+        )
+        return input, states, unbatched
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        return text
+
+
+def _unbatch(unbatched: bool, state: Tensor) -> Tensor:
+    return state.squeeze(0) if unbatched else state
+
+
+class RNNCell(_CellBase):
+    r"""An Elman RNN cell: one time step of :class:`RNN`.
+
+    .. math::
+        h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
+
+    (``nonlinearity="relu"`` uses ReLU instead of tanh).
+
+    Args:
+        input_size: ``I``, the features of ``x_t``.
+        hidden_size: ``H``, the features of ``h_t``.
+        bias: use ``b_ih`` and ``b_hh``.
+        nonlinearity: ``"tanh"`` or ``"relu"``.
+        dtype: of the parameters (default: the default dtype).
+
+    Parameters: ``weight_ih`` (H, I), ``weight_hh`` (H, H), ``bias_ih`` (H,),
+    ``bias_hh`` (H,), all drawn from ``U(-1/sqrt(H), 1/sqrt(H))``.
+
+    Shapes: ``input`` (B, I) or (I,); ``hx`` (B, H) or (H,), zeros when omitted;
+    returns ``h_t`` (B, H) or (H,).
+    """
+
+    gates = 1
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        dtype: Any = None,
+    ) -> None:
+        _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNNCell")
+        super().__init__(input_size, hidden_size, bias, dtype)
+        self._configure(nonlinearity=nonlinearity)
+        self.reset_parameters()
+
+    def _configure(self, nonlinearity: str = "tanh") -> None:
+        self.nonlinearity = nonlinearity
+        self._activation = _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNNCell")
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """``h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``."""
+        x, (h,), unbatched = self._prepare(input, hx)
+        h_next = self._activation(
+            _affine(x, self.weight_ih, self.bias_ih) + _affine(h, self.weight_hh, self.bias_hh)
+        )
+        return _unbatch(unbatched, h_next)
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        if self.nonlinearity != "tanh":
+            text += f", nonlinearity={self.nonlinearity}"
+        return text
+
+
+class LSTMCell(_CellBase):
+    r"""A long short-term memory cell: one time step of :class:`LSTM`.
+
+    .. math::
+        i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) \\
+        f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) \\
+        g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
+        o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
+        c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+        h_t &= o_t \odot \tanh(c_t)
+
+    The gates are stacked in PyTorch's order ``i, f, g, o``: ``weight_ih`` is
+    ``[W_ii; W_if; W_ig; W_io]`` of shape (4H, I), ``weight_hh`` (4H, H), ``bias_ih`` and
+    ``bias_hh`` (4H,), all drawn from ``U(-1/sqrt(H), 1/sqrt(H))``.
+
+    Variants (the defaults give PyTorch's LSTM):
+
+    * ``peephole=True`` (Gers & Schmidhuber 2000, "Recurrent nets that time and count"):
+      the gates also look at the cell through diagonal weights ``weight_ci``,
+      ``weight_cf``, ``weight_co`` (each (H,), initialised like the others). The input
+      and forget gates see the previous cell, the output gate the new one:
+      ``i_t = σ(... + w_ci ⊙ c_{t-1})``, ``f_t = σ(... + w_cf ⊙ c_{t-1})``,
+      ``o_t = σ(... + w_co ⊙ c_t)``.
+    * ``gate_activation``: ``"sigmoid"`` or ``"hard_sigmoid"`` (PyTorch's hardsigmoid,
+      ``clamp(x/6 + 1/2, 0, 1)``), for ``σ`` in the three gates.
+    * ``cell_activation`` (the candidate ``g_t``) and ``hidden_activation`` (the ``tanh``
+      in ``h_t = o_t ⊙ tanh(c_t)``): one of ``"tanh"``, ``"relu"``, ``"leaky_relu"``,
+      ``"elu"``, ``"scaled_sigmoid_2"`` (``2σ(x) - 1``) and ``"scaled_sigmoid_4"``
+      (``4σ(x) - 2``). The original LSTM (Hochreiter & Schmidhuber 1997, "Long short-term
+      memory") squashes the cell input with ``4σ - 2`` and the cell output with
+      ``2σ - 1``: ``cell_activation="scaled_sigmoid_4",
+      hidden_activation="scaled_sigmoid_2"``.
+    * ``forget_bias``: added at initialisation to the forget-gate slice of ``bias_ih``
+      (``bias_ih[H:2H]``), so the cell starts out remembering (Gers, Schmidhuber &
+      Cummins 2000; Jozefowicz, Zaremba & Sutskever 2015 recommend 1). Only ``bias_ih``
+      gets it, so the total forget bias ``b_if + b_hf`` moves by exactly
+      ``forget_bias``. Needs ``bias=True``.
+
+    Shapes: ``input`` (B, I) or (I,); ``hx`` a tuple ``(h_0, c_0)`` of (B, H) or (H,),
+    zeros when omitted; returns ``(h_t, c_t)`` of the same shapes.
+    """
+
+    gates = 4
+    state_count = 2
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        dtype: Any = None,
+        *,
+        peephole: bool = False,
+        gate_activation: str = "sigmoid",
+        cell_activation: str = "tanh",
+        hidden_activation: str = "tanh",
+        forget_bias: float = 0.0,
+    ) -> None:
+        options = _lstm_options(
+            "LSTMCell",
+            bias,
+            peephole,
+            gate_activation,
+            cell_activation,
+            hidden_activation,
+            forget_bias,
+        )
+        super().__init__(input_size, hidden_size, bias, dtype, peephole=options["peephole"])
+        self._configure(**options)
+        self.reset_parameters()
+
+    def _configure(
+        self,
+        peephole: bool = False,
+        gate_activation: str = "sigmoid",
+        cell_activation: str = "tanh",
+        hidden_activation: str = "tanh",
+        forget_bias: float = 0.0,
+    ) -> None:
+        owner = "LSTMCell"
+        self.peephole = peephole
+        self.gate_activation = gate_activation
+        self.cell_activation = cell_activation
+        self.hidden_activation = hidden_activation
+        self.forget_bias = forget_bias
+        self._gate = _choice(gate_activation, GATE_ACTIVATIONS, "gate_activation", owner)
+        self._squash_input = _choice(
+            cell_activation, SQUASHING_ACTIVATIONS, "cell_activation", owner
+        )
+        self._squash_output = _choice(
+            hidden_activation, SQUASHING_ACTIVATIONS, "hidden_activation", owner
+        )
+
+    def reset_parameters(self) -> None:
+        """PyTorch's uniform initialisation, then ``forget_bias`` added to ``bias_ih``'s
+        forget-gate slice."""
+        _reset_parameters(self, self.hidden_size, self.forget_bias)
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """One step: ``(h_t, c_t)`` from ``x_t`` and ``(h_{t-1}, c_{t-1})``."""
+        x, (h, c), unbatched = self._prepare(input, hx)
+        gate, squash_input, squash_output = self._gate, self._squash_input, self._squash_output
+
+        # W_i* x + b_i* + W_h* h + b_h*, for the four gates at once, then cut in four.
+        i, f, g, o = (
+            _affine(x, self.weight_ih, self.bias_ih) + _affine(h, self.weight_hh, self.bias_hh)
+        ).chunk(4, dim=1)
+        if self.peephole:
+            i = i + self.weight_ci * c
+            f = f + self.weight_cf * c
+        i = gate(i)
+        f = gate(f)
+        g = squash_input(g)
+        c_next = f * c + i * g
+        if self.peephole:
+            o = o + self.weight_co * c_next
+        o = gate(o)
+        h_next = o * squash_output(c_next)
+        return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + _lstm_repr(self)
+
+
+def _lstm_options(
+    owner: str,
+    bias: bool,
+    peephole: bool,
+    gate_activation: str,
+    cell_activation: str,
+    hidden_activation: str,
+    forget_bias: float,
+) -> dict[str, Any]:
+    """Check the LSTM variant options (before anything is built) and return them."""
+    _choice(gate_activation, GATE_ACTIVATIONS, "gate_activation", owner)
+    _choice(cell_activation, SQUASHING_ACTIVATIONS, "cell_activation", owner)
+    _choice(hidden_activation, SQUASHING_ACTIVATIONS, "hidden_activation", owner)
+    if not isinstance(forget_bias, numbers.Real) or not math.isfinite(forget_bias):
+        raise ValueError(f"{owner}: forget_bias must be a finite number, got {forget_bias!r}")
+    if forget_bias != 0 and not bias:
+        raise ValueError(
+            f"{owner}: forget_bias={forget_bias} is added to bias_ih, which bias=False removes"
+        )
+    return {
+        "peephole": bool(peephole),
+        "gate_activation": gate_activation,
+        "cell_activation": cell_activation,
+        "hidden_activation": hidden_activation,
+        "forget_bias": float(forget_bias),
+    }
+
+
+def _lstm_repr(module: Any) -> str:
+    text = ""
+    if module.peephole:
+        text += ", peephole=True"
+    if module.gate_activation != "sigmoid":
+        text += f", gate_activation={module.gate_activation}"
+    if module.cell_activation != "tanh":
+        text += f", cell_activation={module.cell_activation}"
+    if module.hidden_activation != "tanh":
+        text += f", hidden_activation={module.hidden_activation}"
+    if module.forget_bias != 0:
+        text += f", forget_bias={module.forget_bias}"
+    return text
+
+
+class GRUCell(_CellBase):
+    r"""A gated recurrent unit cell (Cho et al. 2014): one time step of :class:`GRU`.
+
+    .. math::
+        r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) \\
+        z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}) \\
+        n_t &= \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})) \\
+        h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+
+    As PyTorch (and cuDNN), the reset gate scales ``W_hn h + b_hn``, not ``h`` itself.
+    The gates are stacked in the order ``r, z, n``: ``weight_ih`` (3H, I),
+    ``weight_hh`` (3H, H), ``bias_ih`` and ``bias_hh`` (3H,), all drawn from
+    ``U(-1/sqrt(H), 1/sqrt(H))``.
+
+    Shapes: ``input`` (B, I) or (I,); ``hx`` (B, H) or (H,), zeros when omitted;
+    returns ``h_t`` (B, H) or (H,).
+    """
+
+    gates = 3
+
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, dtype: Any = None
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, dtype)
+        self.reset_parameters()
+
+    def _configure(self) -> None:
+        """The GRU has no options."""
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """One step: ``h_t`` from ``x_t`` and ``h_{t-1}``."""
+        x, (h,), unbatched = self._prepare(input, hx)
+        x_r, x_z, x_n = _affine(x, self.weight_ih, self.bias_ih).chunk(3, dim=1)
+        h_r, h_z, h_n = _affine(h, self.weight_hh, self.bias_hh).chunk(3, dim=1)
+        r = sigmoid(x_r + h_r)
+        z = sigmoid(x_z + h_z)
+        n = tanh(x_n + r * h_n)
+        h_next = (1.0 - z) * n + z * h
+        return _unbatch(unbatched, h_next)
+
+
+# --------------------------------------------------------------------------- the time loop
+
+
+def _run_over_time(
+    cell: _CellBase, inputs: Sequence[Tensor], state: Any, reverse: bool
+) -> tuple[list[Tensor], Any]:
+    """Run ``state = cell(x_t, state)`` for ``t = 1 .. T`` (``T .. 1`` when ``reverse``).
+
+    ``inputs`` are the T steps, each (B, features); ``state`` is ``h`` (or ``(h, c)``
+    for the LSTM; None for zeros). Returns the hidden state of every step, in time order
+    (so a reversed run's outputs line up with the forward run's), and the final state.
+    """
+    outputs: list[Tensor] = [None] * len(inputs)  # type: ignore[list-item]
+    steps = range(len(inputs) - 1, -1, -1) if reverse else range(len(inputs))
+    for t in steps:
+        state = cell(inputs[t], state)
+        outputs[t] = state[0] if isinstance(state, tuple) else state
+    return outputs, state
+
+
+# --------------------------------------------------------------------------- sequence layers
+
+
+class _RecurrentLayer(Module):
+    """What ``RNN``, ``LSTM`` and ``GRU`` share: PyTorch's signature and parameter
+    layout, the input checks, and the loop over layers and directions."""
+
+    cell_class: type[_CellBase] = _CellBase
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+        bias: bool,
+        batch_first: bool,
+        dropout: float,
+        bidirectional: bool,
+        dtype: Any,
+        peephole: bool = False,
+    ) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        self.input_size = _check_size(input_size, "input_size", owner)
+        self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
+        self.num_layers = _check_size(num_layers, "num_layers", owner)
+        if (
+            not isinstance(dropout, numbers.Real)
+            or isinstance(dropout, bool)
+            or not 0 <= dropout <= 1
+        ):
+            raise ValueError(
+                f"{owner}: dropout should be a number in range [0, 1] representing the "
+                f"probability of an element being zeroed, got {dropout!r}"
+            )
+        if dropout > 0 and self.num_layers == 1:
+            warnings.warn(
+                f"{owner}: dropout acts between stacked layers (after every layer but the "
+                f"last), so dropout={dropout} with num_layers=1 does nothing",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.bias = bool(bias)
+        self.batch_first = bool(batch_first)
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        resolved = _float_dtype(dtype, owner)
+        directions = 2 if self.bidirectional else 1
+        for layer in range(self.num_layers):
+            layer_input = self.input_size if layer == 0 else self.hidden_size * directions
+            for direction in range(directions):
+                _register_cell_parameters(
+                    self,
+                    self._suffix(layer, direction),
+                    layer_input,
+                    self.hidden_size,
+                    self.cell_class.gates,
+                    self.bias,
+                    peephole,
+                    resolved,
+                )
+
+    @staticmethod
+    def _suffix(layer: int, direction: int) -> str:
+        return f"_l{layer}" + ("_reverse" if direction else "")
+
+    def _cell_options(self) -> dict[str, Any]:
+        return {}
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter uniformly from ``±1/sqrt(hidden_size)`` (PyTorch's)."""
+        _reset_parameters(self, self.hidden_size)
+
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch's call to pack weights for cuDNN, kept so that code
+        written for PyTorch runs unchanged."""
+
+    def _cell(self, layer: int, direction: int) -> _CellBase:
+        """The cell of one layer and direction, using this module's parameters."""
+        suffix = self._suffix(layer, direction)
+        names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+        if self._cell_options().get("peephole"):
+            names += list(_PEEPHOLE_NAMES)
+        directions = 2 if self.bidirectional else 1
+        return self.cell_class._sharing(
+            self.input_size if layer == 0 else self.hidden_size * directions,
+            self.hidden_size,
+            self.bias,
+            {name: self._parameters[name + suffix] for name in names},
+            self._cell_options(),
+        )
+
+    def _prepare(self, input: Any, hx: Any) -> tuple[Tensor, tuple[Any, ...], bool]:
+        """Check the input and initial states; return the input as (T, B, I), the
+        states as (D*L, B, H) (or None) and whether the input was unbatched."""
+        owner = type(self).__name__
+        count = self.cell_class.state_count
+        dtype = self.weight_ih_l0.dtype
+        states = _state_tuple(hx, count, owner)
+        _check_tensor(input, "input", owner, dtype)
+        layout = "(batch, seq_len, " if self.batch_first else "(seq_len, batch, "
+        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{owner}: expected input of shape {layout}{self.input_size}) or unbatched "
+                f"(seq_len, {self.input_size}), got {input.shape}"
+            )
+        given_shape = input.shape
+        unbatched = input.ndim == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        steps, batch = input.shape[0], input.shape[1]
+        if steps == 0 or batch == 0:
+            raise ValueError(f"{owner}: expected a non-empty input, got shape {input.shape}")
+        stacked = self.num_layers * (2 if self.bidirectional else 1)
+        expected = (stacked, self.hidden_size) if unbatched else (stacked, batch, self.hidden_size)
+        names = ("h_0", "c_0") if count == 2 else ("hx",)
+        for name, state in zip(names, states):
+            if state is None:
+                continue
+            _check_tensor(state, name, owner, dtype)
+            if state.shape != expected:
+                raise ValueError(
+                    f"{owner}: expected {name} of shape {expected} (num_layers * num_directions"
+                    f"{'' if unbatched else ', batch'}, hidden_size) for input of shape "
+                    f"{given_shape}, got {state.shape}"
+                )
+        if unbatched:
+            states = tuple(None if s is None else s.unsqueeze(1) for s in states)
+        return input, states, unbatched
+
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+        """Run the cells over the sequence, layer by layer; see the class docstring."""
+        x, states, unbatched = self._prepare(input, hx)
+        directions = 2 if self.bidirectional else 1
+        # One (B, H) initial state per layer and direction, or None (zeros).
+        initial = [
+            [None] * (self.num_layers * directions) if s is None else list(unbind(s, 0))
+            for s in states
+        ]
+        finals: list[list[Tensor]] = [[] for _ in states]
+        layer_input = list(unbind(x, 0))
+        for layer in range(self.num_layers):
+            per_direction = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                start = tuple(i[index] for i in initial)
+                outputs, final = _run_over_time(
+                    self._cell(layer, direction),
+                    layer_input,
+                    None if start[0] is None else start if len(start) == 2 else start[0],
+                    reverse=direction == 1,
+                )
+                per_direction.append(outputs)
+                for store, value in zip(finals, final if len(start) == 2 else (final,)):
+                    store.append(value)
+            layer_input = (
+                per_direction[0]
+                if directions == 1
+                else [cat(pair, dim=1) for pair in zip(*per_direction)]
+            )
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = [F.dropout(step, self.dropout, True) for step in layer_input]
+        output = stack(layer_input, 0)
+        final_states = [stack(store, 0) for store in finals]
+        if unbatched:
+            output = output.squeeze(1)
+            final_states = [s.squeeze(1) for s in final_states]
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        if len(final_states) == 2:
+            return output, (final_states[0], final_states[1])
+        return output, final_states[0]
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        if self.batch_first is not False:
+            text += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            text += f", bidirectional={self.bidirectional}"
+        return text
+
+
+_LAYER_SHAPES = """
+    Shapes (``D`` = 2 if bidirectional else 1, ``L`` = num_layers):
+
+    * ``input``: (T, B, I), or (B, T, I) with ``batch_first``, or unbatched (T, I).
+    * ``{state}``: (D*L, B, H), or (D*L, H) for unbatched input; zeros when omitted.
+    * returns ``output``, the last layer's ``h_t`` for every step (directions
+      concatenated): (T, B, D*H) (or (B, T, D*H), or (T, D*H)); and ``{final}``, the
+      final state of every layer and direction: (D*L, B, H) (``h_n`` is never
+      batch-first, as in PyTorch). The backward direction's final state is its state
+      after reading ``x_1``, and its outputs are stored at the step they were computed
+      for.
+
+    Parameters, for layer ``k`` (and ``..._reverse`` for the backward direction), all
+    drawn from ``U(-1/sqrt(H), 1/sqrt(H))``: ``weight_ih_l{{k}}`` (G*H, I) for ``k = 0``
+    and (G*H, D*H) after, ``weight_hh_l{{k}}`` (G*H, H), ``bias_ih_l{{k}}`` and
+    ``bias_hh_l{{k}}`` (G*H,), with G = {gates}. These are PyTorch's names and shapes:
+    ``load_state_dict`` takes a ``torch.nn.{name}``'s state dict and vice versa.
+
+    ``dropout`` zeroes the outputs of every layer but the last (inverted dropout, in
+    training mode only), as PyTorch does.
+"""
+
+
+class RNN(_RecurrentLayer):
+    r"""A multi-layer Elman RNN: :class:`RNNCell` run over a sequence.
+
+    For each layer, each time step ``t``:
+
+    .. math::
+        h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
+
+    where ``x_t`` is the input for the first layer and the previous layer's ``h_t``
+    after. ``nonlinearity="relu"`` uses ReLU.
+
+    Args:
+        input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout,
+        bidirectional: as ``torch.nn.RNN``.
+        dtype: of the parameters (default: the default dtype).
+    """
+
+    __doc__ = (__doc__ or "") + _LAYER_SHAPES.format(state="hx", final="h_n", gates=1, name="RNN")
+    cell_class = RNNCell
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype: Any = None,
+    ) -> None:
+        _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNN")
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype,
+        )
+        self.nonlinearity = nonlinearity
+        self.reset_parameters()
+
+    def _cell_options(self) -> dict[str, Any]:
+        return {"nonlinearity": self.nonlinearity}
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes."""
+        return super().forward(input, hx)
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        if self.nonlinearity != "tanh":
+            text += f", nonlinearity={self.nonlinearity}"
+        return text
+
+
+class LSTM(_RecurrentLayer):
+    r"""A multi-layer long short-term memory network: :class:`LSTMCell` run over a
+    sequence.
+
+    For each layer, each time step ``t``:
+
+    .. math::
+        i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) \\
+        f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) \\
+        g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
+        o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
+        c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+        h_t &= o_t \odot \tanh(c_t)
+
+    with the gates stacked ``i, f, g, o`` in the weights, as PyTorch.
+
+    Args:
+        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional:
+            as ``torch.nn.LSTM``.
+        proj_size: must be 0 (projections are not implemented; a ValueError otherwise).
+        dtype: of the parameters (default: the default dtype).
+        peephole, gate_activation, cell_activation, hidden_activation, forget_bias: the
+            variants of :class:`LSTMCell`, off by default. Peephole weights are named
+            ``weight_ci_l{k}``, ``weight_cf_l{k}``, ``weight_co_l{k}`` (H,), and
+            ``forget_bias`` goes into every ``bias_ih_l{k}[H:2H]``.
+    """
+
+    __doc__ = (__doc__ or "") + _LAYER_SHAPES.format(
+        state="hx = (h_0, c_0)", final="(h_n, c_n)", gates=4, name="LSTM"
+    )
+    cell_class = LSTMCell
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        dtype: Any = None,
+        *,
+        peephole: bool = False,
+        gate_activation: str = "sigmoid",
+        cell_activation: str = "tanh",
+        hidden_activation: str = "tanh",
+        forget_bias: float = 0.0,
+    ) -> None:
+        if proj_size != 0:
+            raise ValueError(
+                f"LSTM: proj_size={proj_size} is not supported (LSTM with projections is "
+                f"not implemented); use proj_size=0"
+            )
+        options = _lstm_options(
+            "LSTM",
+            bias,
+            peephole,
+            gate_activation,
+            cell_activation,
+            hidden_activation,
+            forget_bias,
+        )
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype,
+            peephole=options["peephole"],
+        )
+        self.proj_size = 0
+        for name, value in options.items():
+            setattr(self, name, value)
+        self.reset_parameters()
+
+    def _cell_options(self) -> dict[str, Any]:
+        return {
+            "peephole": self.peephole,
+            "gate_activation": self.gate_activation,
+            "cell_activation": self.cell_activation,
+            "hidden_activation": self.hidden_activation,
+            "forget_bias": self.forget_bias,
+        }
+
+    def reset_parameters(self) -> None:
+        """PyTorch's uniform initialisation, then ``forget_bias`` added to the forget
+        slice of every ``bias_ih_l{k}``."""
+        _reset_parameters(self, self.hidden_size, self.forget_bias)
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """``(output, (h_n, c_n))``; see the class docstring for shapes."""
+        return super().forward(input, hx)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + _lstm_repr(self)
+
+
+class GRU(_RecurrentLayer):
+    r"""A multi-layer gated recurrent unit network: :class:`GRUCell` run over a sequence.
+
+    For each layer, each time step ``t``:
+
+    .. math::
+        r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) \\
+        z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}) \\
+        n_t &= \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})) \\
+        h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+
+    with the gates stacked ``r, z, n`` in the weights, as PyTorch.
+
+    Args:
+        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional:
+            as ``torch.nn.GRU``.
+        dtype: of the parameters (default: the default dtype).
+    """
+
+    __doc__ = (__doc__ or "") + _LAYER_SHAPES.format(state="hx", final="h_n", gates=3, name="GRU")
+    cell_class = GRUCell
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype,
+        )
+        self.reset_parameters()
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes."""
+        return super().forward(input, hx)
