@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import ops as _ops
 from minigrad.autograd import Function, no_grad
 from minigrad.creation import generator
 from minigrad.ops import (
@@ -137,37 +138,12 @@ def hardsigmoid(input: Tensor) -> Tensor:
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """The affine map ``y = x W^T + b``.
+    """The affine map ``y = x W^T + b``, one graph node (see :func:`minigrad.linear`).
 
     Shapes: ``input`` ``(*, in_features)``, ``weight`` ``(out_features, in_features)``,
     ``bias`` ``(out_features,)``; the result is ``(*, out_features)``.
     """
-    _check_float(input, "linear", "input")
-    _check_float(weight, "linear", "weight")
-    if weight.ndim != 2:
-        raise ValueError(
-            f"linear: weight must have shape (out_features, in_features), got {weight.shape}"
-        )
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {input.shape} does not end in in_features = "
-            f"{weight.shape[1]} (weight shape {weight.shape})"
-        )
-    if input.dtype != weight.dtype:
-        raise TypeError(
-            f"linear: input dtype {input.dtype} differs from weight dtype {weight.dtype}; "
-            f"convert one of them (x.to(...) or module.to(...))"
-        )
-    output = input @ weight.T
-    if bias is not None:
-        _check_float(bias, "linear", "bias")
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-        output = output + bias
-    return output
-
-
-# --------------------------------------------------------------------------- dropout
+    return _ops.linear(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

@@ -45,7 +45,7 @@ from minigrad.creation import zeros
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops import cat, elu, leaky_relu, relu, sigmoid, stack, tanh, unbind
+from minigrad.ops import cat, elu, leaky_relu, linear, relu, sigmoid, stack, tanh, unbind
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -167,9 +167,9 @@ def _reset_parameters(module: Module, hidden_size: int, forget_bias: float = 0.0
 
 
 def _affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """``W x + b`` for a batch of row vectors ``x``: ``x @ W^T + b``."""
-    product = input @ weight.T
-    return product if bias is None else product + bias
+    """``W x + b`` for a batch of row vectors ``x``: ``x @ W^T + b``, as one graph node
+    (:func:`minigrad.linear`)."""
+    return linear(input, weight, bias)
 
 
 # --------------------------------------------------------------------------- input checks

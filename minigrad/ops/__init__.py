@@ -47,7 +47,7 @@ from minigrad.ops.elementwise import (
     tanh,
     where,
 )
-from minigrad.ops.linalg import matmul
+from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.reduce import (
     ValuesIndices,
     all,
@@ -122,6 +122,7 @@ __all__ = [
     "copy_into",
     "index",
     "index_put",
+    "linear",
     "pad",
     "stack",
     *TENSOR_METHODS,

@@ -32,7 +32,8 @@ class OpInfo:
         reference: the NumPy forward oracle: ``reference(*arrays, **kwargs) -> ndarray``.
         arity: how many tensor inputs ``function`` takes.
         shapes: how input shapes are drawn: ``"broadcast"`` (mutually broadcastable),
-            ``"same"`` (all equal), ``"matmul"`` (compatible for ``@``) or ``"single"``.
+            ``"same"`` (all equal), ``"matmul"`` (compatible for ``@``) or ``"linear"``
+            (input, weight and bias of an affine map).
         domain: the interval input values are drawn from, one pair for all inputs or one
             pair per input.
         kinks: points where the op is not differentiable; inputs stay ``margin`` away.

@@ -86,6 +86,72 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 
+class Linear(Function):
+    """``x W^T + b`` in one node: the workhorse of layers and recurrent cells, where a
+    transpose node, a product and an addition would each cost a graph node."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
+        ctx.save_for_backward(x, weight)
+        out = _matmul_kernel(x.data, weight.data.T)
+        if bias is not None:
+            out += bias.data
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, Any, Any]:
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        grad_x = Matmul.apply(grad, weight, False, False) if need_x else None
+        grad_weight = None
+        if need_weight:
+            rows_g = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+            rows_x = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+            grad_weight = Matmul.apply(rows_g, rows_x, True, False)
+        # The bias was broadcast over the rows: the engine sums its gradient back.
+        return grad_x, grad_weight, grad if need_bias else None
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """The affine map ``input @ weight.T + bias`` (shapes ``(*, in)``, ``(out, in)``,
+    ``(out,)`` -> ``(*, out)``), as one graph node.
+
+    Both operands must have the same float dtype; the shapes are checked and named in the
+    error.
+    """
+    for name, tensor in (("input", input), ("weight", weight), ("bias", bias)):
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"linear: {name} must be a Tensor, got {type(tensor).__name__}")
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must have shape (out_features, in_features), got {weight.shape}"
+        )
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {input.shape} does not end in in_features = "
+            f"{weight.shape[1]} (weight shape {weight.shape})"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"linear: input must be a floating tensor, got dtype {input.dtype}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tensor.dtype != input.dtype:
+            raise TypeError(
+                f"linear: input dtype {input.dtype} differs from {name} dtype {tensor.dtype}; "
+                f"convert one of them (x.to(...) or module.to(...))"
+            )
+    return Linear.apply(input, weight, bias)
+
+
+def _linear_with_bias(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    return linear(x, weight, bias)
+
+
 register(
     OpInfo("matmul", matmul, np.matmul, arity=2, shapes="matmul", max_rank=4),
+    OpInfo("linear", _linear_with_bias, lambda x, w, b: x @ w.T + b, arity=3,
+           shapes="linear"),
+    OpInfo("linear_no_bias", lambda x, w: linear(x, w), lambda x, w: x @ w.T, arity=2,
+           shapes="linear"),
 )

@@ -264,8 +264,14 @@ class Split(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, sizes: tuple[int, ...], dim: int) -> tuple[Tensor, ...]:
         ctx.dim = dim
-        bounds = np.cumsum(sizes)[:-1]
-        return tuple(_view_of(piece, x) for piece in np.split(x.data, bounds, axis=dim))
+        lead = (slice(None),) * dim
+        pieces, start = [], 0
+        for size in sizes:
+            # Basic slices are always views: they share the input's version counter.
+            piece = x.data[lead + (slice(start, start + size),)]
+            pieces.append(Tensor._make(piece, version=x._version, is_view=True))
+            start += size
+        return tuple(pieces)
 
     @staticmethod
     def backward(ctx: Any, *grads: Tensor) -> tuple[Tensor, None, None]:

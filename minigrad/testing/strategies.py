@@ -28,6 +28,7 @@ __all__ = [
     "LAYOUTS",
     "broadcastable_shapes",
     "elements",
+    "linear_shapes",
     "matmul_shapes",
     "op_inputs",
     "shapes",
@@ -76,6 +77,18 @@ def matmul_shapes(
     a_shape = (k,) if a_vector else batches[0] + (m, k)
     b_shape = (k,) if b_vector else batches[1] + (k, n)
     return a_shape, b_shape
+
+
+@st.composite
+def linear_shapes(
+    draw: Any, *, max_batch_rank: int = 2, max_side: int = 4
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Shapes ``(input, weight, bias)`` for ``linear``: ``(*, in)``, ``(out, in)``,
+    ``(out,)``."""
+    side = st.integers(1, max_side)
+    batch = draw(shapes(min_rank=0, max_rank=max_batch_rank, max_side=3))
+    features_in, features_out = draw(side), draw(side)
+    return batch + (features_in,), (features_out, features_in), (features_out,)
 
 
 def elements(
@@ -166,6 +179,8 @@ def op_inputs(
     side = dict(min_side=info.min_side, max_side=4)
     if info.shapes == "matmul":
         input_shapes = draw(matmul_shapes(max_batch_rank=max(info.max_rank - 2, 0)))
+    elif info.shapes == "linear":
+        input_shapes = draw(linear_shapes())[: info.arity]
     elif info.shapes == "same" or info.arity == 1:
         one = draw(shapes(min_rank=info.min_rank, max_rank=info.max_rank, **side))
         input_shapes = (one,) * info.arity
