@@ -10,7 +10,7 @@
 # tensor.py goes first: it ties the knot with ops and autograd once Tensor exists.
 from minigrad.tensor import Tensor  # noqa: I001
 
-from minigrad import ops as _ops
+from minigrad import nn, ops as _ops, optim
 from minigrad.autograd import (
     Function,
     backward,
@@ -41,6 +41,7 @@ from minigrad.creation import (
     zeros,
     zeros_like,
 )
+from minigrad.serialization import load, save
 from minigrad.dtypes import (
     bool_,
     float32,

@@ -1,7 +1,7 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, recurrent layers,
 losses, initialisation and functional forms."""
 
-from minigrad.nn import functional, init
+from minigrad.nn import functional, init, utils
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.layers import (
     ELU,
@@ -72,4 +72,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

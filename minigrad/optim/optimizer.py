@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -90,9 +90,7 @@ class Optimizer:
         or already belongs to another group, or if a hyper-parameter is invalid.
         """
         if not isinstance(param_group, dict):
-            raise TypeError(
-                f"a parameter group must be a dict, got {type(param_group).__name__}"
-            )
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
         if "params" not in param_group:
             raise ValueError("a parameter group needs a 'params' entry")
         params = param_group["params"]
@@ -216,8 +214,11 @@ class Optimizer:
             raise ValueError(
                 f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups' "
                 f"entries, got {type(state_dict).__name__}"
-                + (f" with keys {sorted(map(str, state_dict))}" if isinstance(state_dict, dict)
-                   else "")
+                + (
+                    f" with keys {sorted(map(str, state_dict))}"
+                    if isinstance(state_dict, dict)
+                    else ""
+                )
             )
         saved_groups = state_dict["param_groups"]
         saved_state = state_dict["state"]
@@ -274,8 +275,12 @@ class Optimizer:
                 )
             param = parameter_of[index]
             new_state[param] = {
-                key: _restore_value(key, value, param, f"{name}.load_state_dict: state of "
-                                    f"parameter {index!r}, entry {key!r}")
+                key: _restore_value(
+                    key,
+                    value,
+                    param,
+                    f"{name}.load_state_dict: state of parameter {index!r}, entry {key!r}",
+                )
                 for key, value in entry.items()
             }
         self.param_groups = new_groups
@@ -310,8 +315,7 @@ def _restore_value(key: str, value: Any, param: Tensor, where: str) -> Any:
         return Tensor._make(array.reshape(()))
     if array.shape != param.data.shape:
         raise ValueError(
-            f"{where}: shape {array.shape} does not match the parameter's shape "
-            f"{param.data.shape}"
+            f"{where}: shape {array.shape} does not match the parameter's shape {param.data.shape}"
         )
     if array.dtype.kind == "f" and array.dtype != param.data.dtype:
         array = array.astype(param.data.dtype)
@@ -322,16 +326,22 @@ def _restore_value(key: str, value: Any, param: Tensor, where: str) -> Any:
 # Shared by the optimizers in this package.
 
 
-def _check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None,
-                  include_high: bool = False) -> None:
-    """Raise a ValueError unless ``low <= value`` (and ``value < high`` or ``<= high``)."""
+def _check_number(
+    name: str,
+    value: Any,
+    *,
+    low: float = 0.0,
+    high: float | None = None,
+) -> None:
+    """Raise a ValueError unless ``value`` is a real number with ``low <= value`` (and
+    ``value < high`` when ``high`` is given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(f"invalid {name}: expected a real number, got {value!r}")
+    value = float(value)
     if value < low:
         raise ValueError(f"invalid {name}: {value!r} (must be >= {low})")
-    if high is not None and (value > high or (value == high and not include_high)):
-        bracket = "]" if include_high else ")"
-        raise ValueError(f"invalid {name}: {value!r} (must be in [{low}, {high}{bracket})")
+    if high is not None and value >= high:
+        raise ValueError(f"invalid {name}: {value!r} (must be in [{low}, {high}))")
 
 
 def _gradient(param: Tensor, maximize: bool, weight_decay: float) -> np.ndarray:
@@ -341,11 +351,15 @@ def _gradient(param: Tensor, maximize: bool, weight_decay: float) -> np.ndarray:
     """
     assert param.grad is not None
     gradient = param.grad.data
-    if maximize:
-        gradient = -gradient
     if weight_decay != 0:
-        gradient = gradient + weight_decay * param.data
-    return gradient
+        # One new array, not two: (+/-g) + wd * theta, exactly as rounded by PyTorch.
+        result = np.multiply(param.data, weight_decay)
+        if maximize:
+            np.subtract(result, gradient, out=result)
+        else:
+            result += gradient
+        return result
+    return np.negative(gradient) if maximize else gradient
 
 
 def _zeros_state(param: Tensor, value: float = 0.0) -> Tensor:
@@ -366,6 +380,3 @@ def _advance(step: Tensor) -> float:
 def _updated(param: Tensor) -> None:
     """Record that ``param.data`` changed in place (graph nodes that saved it can tell)."""
     param._version[0] += 1
-
-
-Params = Iterable[Any]

@@ -1,0 +1,156 @@
+"""Gradient clipping and flattening parameters to one vector (``torch.nn.utils``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from minigrad import dtypes, ops
+from minigrad.autograd import no_grad
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
+
+
+def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    if isinstance(parameters, Tensor):
+        return [parameters]
+    return list(parameters)
+
+
+def _vector_norm(array: np.ndarray, order: float) -> np.ndarray:
+    """The ``order``-norm of ``array`` seen as one vector, in its own dtype (a 0-d array).
+
+    The orders of ``torch.linalg.vector_norm``: ``inf`` (largest magnitude), ``-inf``
+    (smallest), ``0`` (number of non-zeros) and any other real ``p``:
+    ``sum(|x| ** p) ** (1 / p)``.
+    """
+    flat = array.reshape(-1)
+    dtype = array.dtype
+    if flat.size == 0:
+        return np.zeros((), dtype)
+    if order == math.inf:
+        return np.asarray(np.max(np.abs(flat)), dtype)
+    if order == -math.inf:
+        return np.asarray(np.min(np.abs(flat)), dtype)
+    if order == 0:
+        return np.asarray(np.count_nonzero(flat), dtype)
+    if order == 2:
+        return np.asarray(np.sqrt(np.dot(flat, flat)), dtype)
+    if order == 1:
+        return np.asarray(np.sum(np.abs(flat)), dtype)
+    return np.asarray(np.sum(np.abs(flat) ** order) ** (1.0 / order), dtype)
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """Scale the gradients in place so that their joint norm is at most ``max_norm``.
+
+    The total norm is the ``norm_type``-norm of all gradients concatenated into one
+    vector (computed as the norm of the per-parameter norms, as PyTorch does);
+    ``norm_type`` may be ``inf`` for the largest magnitude. Every gradient is then
+    multiplied by ``min(1, max_norm / (total_norm + 1e-6))``. Parameters without a
+    gradient are skipped; a single Tensor may be passed instead of an iterable.
+
+    A non-finite total norm (a NaN or infinite gradient) raises a RuntimeError when
+    ``error_if_nonfinite`` is true, before anything changes; otherwise the gradients are
+    scaled by the resulting NaN or zero coefficient, as in PyTorch. ``foreach`` is
+    accepted for compatibility and ignored.
+
+    Returns:
+        The total norm of the gradients before clipping, a 0-d Tensor (0.0 when no
+        parameter has a gradient).
+
+    >>> loss.backward()
+    >>> clip_grad_norm_(model.parameters(), max_norm=1.0)
+    >>> optimizer.step()
+    """
+    max_norm = float(max_norm)
+    norm_type = float(norm_type)
+    gradients = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not gradients:
+        return Tensor._make(np.zeros((), dtypes.get_default_dtype()))
+    norms = np.stack([_vector_norm(g.data, norm_type) for g in gradients])
+    total = _vector_norm(norms, norm_type)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"the total norm of order {norm_type} of the gradients is {float(total)}, so "
+            f"they cannot be clipped (no gradient was changed); pass "
+            f"error_if_nonfinite=False to scale them by the non-finite norm anyway"
+        )
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        coefficient = np.minimum(np.asarray(max_norm, total.dtype) / (total + 1e-6), 1.0)
+        with no_grad():
+            for gradient in gradients:
+                gradient.data *= coefficient.astype(gradient.data.dtype)
+                gradient._version[0] += 1
+    return Tensor._make(np.asarray(total))
+
+
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clamp every gradient element in place into ``[-clip_value, clip_value]``.
+
+    Parameters without a gradient are skipped; a single Tensor may be passed. NaNs stay
+    NaN. ``foreach`` is accepted for compatibility and ignored.
+    """
+    clip_value = float(clip_value)
+    if clip_value < 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
+    with no_grad():
+        for parameter in _as_list(parameters):
+            gradient = parameter.grad
+            if gradient is not None:
+                np.clip(gradient.data, -clip_value, clip_value, out=gradient.data)
+                gradient._version[0] += 1
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D Tensor (a new tensor,
+    differentiable with respect to the parameters).
+    """
+    flat = [p.reshape(-1) for p in _as_list(parameters)]
+    if not flat:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return ops.cat(flat)
+
+
+def vector_to_parameters(vector: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vector`` into the parameters, in place.
+
+    The inverse of :func:`parameters_to_vector`. The vector's length must equal the total
+    number of elements; this is checked before any parameter changes. (PyTorch makes the
+    parameters views of ``vector``; here the values are copied and the parameters keep
+    their own memory.)
+    """
+    if not isinstance(vector, Tensor):
+        raise TypeError(f"vector_to_parameters: expected a Tensor, got {type(vector).__name__}")
+    if vector.ndim != 1:
+        raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {vector.shape}")
+    params = _as_list(parameters)
+    total = sum(p.data.size for p in params)
+    if vector.data.size != total:
+        raise ValueError(
+            f"vector_to_parameters: the vector has {vector.data.size} elements but the "
+            f"parameters have {total}"
+        )
+    offset = 0
+    with no_grad():
+        for parameter in params:
+            size = parameter.data.size
+            parameter.data[...] = vector.data[offset : offset + size].reshape(parameter.data.shape)
+            parameter._version[0] += 1
+            offset += size

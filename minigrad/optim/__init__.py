@@ -1,0 +1,14 @@
+"""Optimizers and learning-rate schedules, with PyTorch's update rules and names.
+
+>>> optimizer = minigrad.optim.Adam(model.parameters(), lr=1e-3)
+>>> scheduler = minigrad.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+"""
+
+from minigrad.optim import lr_scheduler
+from minigrad.optim.adagrad import Adagrad
+from minigrad.optim.adam import Adam, AdamW
+from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.rmsprop import RMSprop
+from minigrad.optim.sgd import SGD
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
