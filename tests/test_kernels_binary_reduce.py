@@ -130,3 +130,25 @@ def test_max_takes_the_first_nan_and_ties_take_the_first_index():
     values, indices = reduce.max_with_indices(x, (1,))
     assert np.isnan(values[0]) and indices.tolist() == [1, 1]
     assert values[1] == 5.0
+
+
+def test_parallel_kernels_called_from_several_threads_at_once():
+    # Numba's work-queue threading layer ends the process when entered concurrently;
+    # minigrad runs parallel kernels one at a time. A subprocess, since failure kills it.
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, numpy as np\n"
+        "from minigrad.kernels import reduce, unary\n"
+        "x = np.random.rand(200_000).astype(np.float32)\n"
+        "def work():\n"
+        "    for _ in range(50):\n"
+        "        unary.tanh(x); reduce.sum(x, ())\n"
+        "threads = [threading.Thread(target=work) for _ in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
