@@ -7,10 +7,12 @@
 >>> x.grad
 """
 
+from typing import TYPE_CHECKING
+
 # tensor.py goes first: it ties the knot with ops and autograd once Tensor exists.
 from minigrad.tensor import Tensor  # noqa: I001
 
-from minigrad import nn, ops as _ops, optim
+from minigrad import ops as _ops
 from minigrad.autograd import (
     Function,
     backward,
@@ -41,7 +43,6 @@ from minigrad.creation import (
     zeros,
     zeros_like,
 )
-from minigrad.serialization import load, save
 from minigrad.dtypes import (
     bool_,
     float32,
@@ -69,3 +70,27 @@ for _name in _ops.__all__:
 del _name
 
 __version__ = "0.1.0"
+
+# minigrad.nn, minigrad.optim, save and load load on first use (PEP 562): a script that
+# only differentiates tensors does not pay for importing the layer library.
+if TYPE_CHECKING:
+    from minigrad import nn, optim
+    from minigrad.serialization import load, save
+
+_LAZY = {"nn": "minigrad.nn", "optim": "minigrad.optim", "save": "minigrad.serialization",
+         "load": "minigrad.serialization"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        value = module if name in ("nn", "optim") else getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))
