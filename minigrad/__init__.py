@@ -7,10 +7,10 @@
 >>> x.grad
 """
 
-from typing import TYPE_CHECKING
-
 # tensor.py goes first: it ties the knot with ops and autograd once Tensor exists.
 from minigrad.tensor import Tensor  # noqa: I001
+
+from typing import TYPE_CHECKING
 
 from minigrad import ops as _ops
 from minigrad.autograd import (
