@@ -105,7 +105,23 @@ def _run(kernels, operation, arrays, out, *parameters):
     kernel on flat C-contiguous views, writing into ``out`` or a fresh array.
 
     Written for low overhead: at 1e3 elements the kernel itself takes ~1 us."""
-    first = _as_float_array(arrays[0], operation)
+    first = arrays[0]
+    if (
+        out is None
+        and len(arrays) == 1
+        and type(first) is np.ndarray
+        and first.flags.c_contiguous
+        and first.size < PARALLEL_MIN_SIZE
+        and (first.dtype.type is np.float32 or first.dtype.type is np.float64)
+        and not _JIT_DISABLED
+    ):
+        # The common call from the op layer, a small contiguous float array: no checks
+        # left to make (the parameters are converted as below).
+        result = np.empty_like(first)
+        scalar = first.dtype.type
+        kernels[0](first.reshape(-1), result.reshape(-1), *[scalar(p) for p in parameters])
+        return result
+    first = _as_float_array(first, operation)
     flat = [_flat(first)]
     for other in arrays[1:]:
         other = _as_float_array(other, operation)
