@@ -375,32 +375,34 @@ def _check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
 
 class _Capture:
     """For ``grad()``: where the gradients of the requested inputs are collected, and
-    which nodes need to run for them."""
+    which nodes need to run for them. An input listed twice gets its gradient twice."""
 
     def __init__(self, inputs: Sequence[Tensor]) -> None:
-        self.leaves: dict[int, int] = {}
-        self.outputs: dict[tuple[int, int], int] = {}
-        self.values: dict[int, Tensor] = {}
-        self.count = len(inputs)
+        self.leaves: set[int] = set()
+        self.outputs: set[tuple[int, int]] = set()
+        self.keys: list[Any] = []
+        self.values: dict[Any, Tensor] = {}
         for index, tensor in enumerate(inputs):
             if not isinstance(tensor, Tensor) or not tensor.requires_grad:
                 raise RuntimeError(f"inputs[{index}] is not a Tensor that requires grad")
             if tensor.grad_fn is None:
-                self.leaves[id(tensor)] = index
+                self.leaves.add(id(tensor))
+                self.keys.append(id(tensor))
             else:
-                self.outputs[(id(tensor.grad_fn), tensor._output_nr)] = index
+                key = (id(tensor.grad_fn), tensor._output_nr)
+                self.outputs.add(key)
+                self.keys.append(key)
 
     def leaf(self, tensor: Tensor, gradient: Tensor) -> None:
-        index = self.leaves.get(id(tensor))
-        if index is not None:
-            previous = self.values.get(index)
-            self.values[index] = gradient if previous is None else previous + gradient
+        key = id(tensor)
+        if key in self.leaves:
+            previous = self.values.get(key)
+            self.values[key] = gradient if previous is None else previous + gradient
 
     def take(self, node: Function, slots: list[Any]) -> None:
         for nr, slot in enumerate(slots):
-            index = self.outputs.get((id(node), nr))
-            if index is not None:
-                self.values[index] = slot
+            if (id(node), nr) in self.outputs:
+                self.values[(id(node), nr)] = slot
 
     def nodes_to_run(self, order: list[Function]) -> set[int]:
         """The nodes whose backward sends a gradient towards a requested input."""
@@ -418,7 +420,7 @@ class _Capture:
         return run
 
     def result(self) -> list[Tensor | None]:
-        return [self.values.get(i) for i in range(self.count)]
+        return [self.values.get(key) for key in self.keys]
 
 
 def _send(

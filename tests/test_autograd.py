@@ -430,3 +430,23 @@ def test_reductions_accept_numpy_spelling():
     np.testing.assert_array_equal(x.mean(dim=0).data, [1.5, 2.5, 3.5])
     np.testing.assert_allclose(x.var(dim=1, unbiased=False).data, [2 / 3, 2 / 3], rtol=1e-6)
     assert x.argmax().item() == 5 and x.argmin(dim=1).tolist() == [0, 0]
+
+
+def test_grad_with_an_input_listed_twice_gives_it_to_both_places():
+    x = leaf([1.0, 2.0])
+    h = x * 2.0
+    y = (h * x).sum()  # 2 x^2
+    first, second = minigrad.grad(y, [x, x], retain_graph=True)
+    np.testing.assert_array_equal(first.data, [4.0, 8.0])
+    np.testing.assert_array_equal(second.data, [4.0, 8.0])
+    gh1, gh2, gx = minigrad.grad(y, [h, h, x])
+    np.testing.assert_array_equal(gh1.data, [1.0, 2.0])
+    np.testing.assert_array_equal(gh2.data, [1.0, 2.0])
+    np.testing.assert_array_equal(gx.data, [4.0, 8.0])
+
+
+def test_backward_with_a_root_listed_twice_counts_it_twice():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    minigrad.backward([y, y])
+    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
