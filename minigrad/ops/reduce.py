@@ -8,6 +8,7 @@ of their own; ``mean``, ``var``, ``std`` and the minima are compositions of othe
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 from typing import Any
 
@@ -124,6 +125,24 @@ def sum(  # noqa: A001
     return Sum.apply(input, dims, keepdim)
 
 
+class Mean(Function):
+    """The mean over ``dims``. Its own op (not a sum times 1/n) so that, as PyTorch's,
+    it keeps no tensor for backward and can be backpropagated through twice."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.count = math.prod(x.data.shape[d] for d in dims)
+        total = Sum.forward(ctx, x, dims, keepdim)
+        with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN
+            return np.asarray(total / total.dtype.type(ctx.count) if ctx.count else total * np.nan)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        spread = SpreadReduced.apply(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return spread * (1.0 / ctx.count) if ctx.count else spread, None, None
+
+
 def mean(
     input: Tensor,
     dim: Any = None,
@@ -136,9 +155,7 @@ def mean(
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, "mean")
     if input.data.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating tensor, got dtype {input.dtype}")
-    count = int(np.prod([input.data.shape[d] for d in dims]))
-    total = Sum.apply(input, dims, keepdim)
-    return total * (1.0 / count) if count else total * float("nan")
+    return Mean.apply(input, dims, keepdim)
 
 
 class Amax(Function):
