@@ -73,10 +73,8 @@ def as_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     bool; NumPy arrays keep their dtype when it is supported (float16 and other types
     raise a TypeError rather than being converted silently).
     """
-    if hasattr(data, "data") and isinstance(getattr(data, "data", None), np.ndarray) and hasattr(
-        data, "grad_fn"
-    ):
-        data = data.data  # a Tensor
+    if hasattr(data, "grad_fn"):  # a Tensor (this floor cannot import the class)
+        data = data.data
     elif isinstance(data, (list, tuple)):
         data = [d.data if hasattr(d, "grad_fn") else d for d in data]
     if dtype is not None:

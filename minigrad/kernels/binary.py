@@ -158,22 +158,21 @@ class BinaryKernel:
     """One binary kernel: call it with two arrays (or an array and a NumPy scalar) of one
     float dtype; it returns a new array of their broadcast shape."""
 
-    def __init__(self, name: str, scalar: Any, reference: Any) -> None:
+    def __init__(self, name: str, scalar: Any) -> None:
         self.__name__ = name
         self.kernel = specialise(_binary_rows, "_" + name, OPERATION=scalar)
-        self.reference = reference
 
     def __call__(self, a: Any, b: Any) -> np.ndarray:
         return _run(self.kernel, a, b)
 
 
-add = BinaryKernel("add", _add, np.add)
-sub = BinaryKernel("sub", _sub, np.subtract)
-mul = BinaryKernel("mul", _mul, np.multiply)
-div = BinaryKernel("div", _div, np.divide)
-pow = BinaryKernel("pow", _pow, np.power)  # noqa: A001
-maximum = BinaryKernel("maximum", _maximum, np.maximum)
-minimum = BinaryKernel("minimum", _minimum, np.minimum)
+add = BinaryKernel("add", _add)
+sub = BinaryKernel("sub", _sub)
+mul = BinaryKernel("mul", _mul)
+div = BinaryKernel("div", _div)
+pow = BinaryKernel("pow", _pow)  # noqa: A001
+maximum = BinaryKernel("maximum", _maximum)
+minimum = BinaryKernel("minimum", _minimum)
 
 add_reference = np.add
 sub_reference = np.subtract
