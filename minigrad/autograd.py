@@ -17,13 +17,17 @@ operation has to handle broadcasting in its backward.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from heapq import heappop, heappush
+from itertools import repeat
+from operator import is_not
 from typing import Any, TypeVar
 
 import numpy as np
 
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _wrap
 
 __all__ = [
     "Function",
@@ -140,6 +144,21 @@ _FREED_MESSAGE = (
 )
 
 
+def _modified_error(node: Function) -> RuntimeError:
+    """The error for a saved tensor modified in place since it was saved."""
+    saved, versions = node._saved or (), node._saved_versions
+    for index, (tensor, version) in enumerate(zip(saved, versions)):
+        if tensor is not None and tensor._version[0] != version:
+            return RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: saved tensor {index} of {type(node).__name__}, of "
+                f"shape {tensor.shape}, is at version {tensor._version[0]}; expected version "
+                f"{version}. Use an out-of-place operation (e.g. x = x + y instead of "
+                f"x += y) before backward."
+            )
+    raise AssertionError("no saved tensor was modified")
+
+
 class Function:
     """Base class of every differentiable operation, built-in or user-defined.
 
@@ -169,13 +188,13 @@ class Function:
 
     # Set on recorded nodes: the inputs (None where no gradient is needed), the shapes and
     # dtypes of the outputs of multi-output nodes, the outputs that retain_grad().
-    _inputs: tuple[Tensor | None, ...]
+    _inputs: tuple[Tensor | None, ...] = ()
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None = None
     _retained: dict[int, Any] | None = None
-    _saved: tuple[Tensor | None, ...] | None
-    _saved_versions: tuple[int, ...]
-    needs_input_grad: tuple[bool, ...]
-    _non_differentiable: tuple[Tensor, ...]
+    _saved: tuple[Tensor | None, ...] | None = ()
+    _saved_versions: list[int] | tuple[()] = ()
+    _non_differentiable: tuple[Tensor, ...] = ()
+    _sequence: int
 
     # -- called by forward
 
@@ -187,7 +206,12 @@ class Function:
         wrong gradient.
         """
         self._saved = tensors
-        self._saved_versions = tuple([-1 if t is None else t._version[0] for t in tensors])
+        if not self._inputs:
+            return  # not recorded (no input needs a gradient): nothing will check them
+        versions = []
+        for tensor in tensors:  # a loop, not a comprehension: this runs for every op
+            versions.append(-1 if tensor is None else tensor._version[0])
+        self._saved_versions = versions
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -198,19 +222,19 @@ class Function:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked against in-place changes."""
-        saved = getattr(self, "_saved", ())
+        saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
-        for index, (tensor, version) in enumerate(zip(saved, self._saved_versions)):
+        for tensor, version in zip(saved, self._saved_versions):
             if tensor is not None and tensor._version[0] != version:
-                raise RuntimeError(
-                    f"one of the tensors needed for gradient computation has been modified "
-                    f"by an in-place operation: saved tensor {index} of "
-                    f"{type(self).__name__}, of shape {tensor.shape}, is at version "
-                    f"{tensor._version[0]}; expected version {version}. Use an out-of-place "
-                    f"operation (e.g. x = x + y instead of x += y) before backward."
-                )
+                raise _modified_error(self)
         return saved
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each argument of ``forward``: whether its gradient is wanted."""
+        inputs = self._inputs
+        return tuple(map(is_not, inputs, repeat(None, len(inputs))))  # in C: no Python loop
 
     # -- the two methods a subclass provides
 
@@ -231,10 +255,17 @@ class Function:
         if _mode.enabled:
             for argument in args:
                 if isinstance(argument, Tensor) and argument.requires_grad:
-                    return _record(cls, node, args)
+                    node._sequence = next(_sequence_numbers)
+                    node._inputs = _recorded_inputs(args)
+                    _mode.enabled = False
+                    try:
+                        raw = cls.forward(node, *args)
+                    finally:
+                        _mode.enabled = True
+                    return _recorded_outputs(node, raw, args)
         raw = cls.forward(node, *args)
         if type(raw) is np.ndarray:  # the common case, kept short
-            return Tensor._make(raw)
+            return _wrap(raw)
         if type(raw) is tuple:
             return tuple([_as_output(r, args) for r in raw])
         return _as_output(raw, args)
@@ -251,27 +282,28 @@ class Function:
         """The nodes this node sends gradients to, one per recorded input."""
         return tuple(
             (t.grad_fn, t._output_nr) if t is not None else (None, 0)
-            for t in getattr(self, "_inputs", ())
+            for t in self._inputs
         )
 
 
 _new = object.__new__
+# Numbers the recorded nodes in creation order (the engine runs them newest first).
+_sequence_numbers = itertools.count()
 
 
-def _record(cls: type[Function], node: Function, args: tuple[Any, ...]) -> Any:
-    """``apply`` when some input requires a gradient: run forward with recording off, and
-    make the node the ``grad_fn`` of the outputs."""
-    _mode.enabled = False
-    try:
-        raw = cls.forward(node, *args)
-    finally:
-        _mode.enabled = True
-    needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-    node._inputs = tuple([a if need else None for a, need in zip(args, needs)])
-    node.needs_input_grad = needs
+def _recorded_inputs(args: tuple[Any, ...]) -> tuple[Tensor | None, ...]:
+    """The node's inputs: each argument that needs a gradient, ``None`` for the others."""
+    if len(args) == 1:
+        return args  # the one argument is a tensor that requires grad, or we would not be here
+    return tuple([a if isinstance(a, Tensor) and a.requires_grad else None for a in args])
+
+
+def _recorded_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
+    """Wrap what a recorded ``forward`` returned and make ``node`` the ``grad_fn`` of its
+    differentiable outputs."""
     if type(raw) is not tuple:
-        out = Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args)
-        if out.data.dtype.kind == "f" and not _marked(node, out):
+        out = _wrap(raw) if type(raw) is np.ndarray else _as_output(raw, args)
+        if out.data.dtype.kind == "f" and not (node._non_differentiable and _marked(node, out)):
             out.grad_fn = node
             out.requires_grad = True
         return out
@@ -287,8 +319,7 @@ def _record(cls: type[Function], node: Function, args: tuple[Any, ...]) -> Any:
 
 def _marked(node: Function, output: Tensor) -> bool:
     """Whether forward declared ``output`` non-differentiable."""
-    marked = node.__dict__.get("_non_differentiable")
-    return marked is not None and any(output is t for t in marked)
+    return any(output is t for t in node._non_differentiable)
 
 
 def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
@@ -313,20 +344,20 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
 
 def _topological_order(roots: Sequence[Function]) -> list[Function]:
     """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
-    visited: set[int] = set()
+    visited: set[Function] = set()
     post_order: list[Function] = []
     for root in roots:
-        if id(root) in visited:
+        if root in visited:
             continue
-        visited.add(id(root))
+        visited.add(root)
         stack: list[tuple[Function, Iterator[Tensor | None]]] = [(root, iter(root._inputs))]
         while stack:
             node, edges = stack[-1]
             for edge in edges:
                 if edge is not None:
                     parent = edge.grad_fn
-                    if parent is not None and id(parent) not in visited:
-                        visited.add(id(parent))
+                    if parent is not None and parent not in visited:
+                        visited.add(parent)
                         stack.append((parent, iter(parent._inputs)))
                         break
             else:
@@ -362,7 +393,8 @@ def _check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs; output {index} has "
                 f"shape {tensor.shape}: pass a gradient of that shape"
             )
-        return Tensor._make(np.ones(tensor.data.shape, dtype=tensor.data.dtype))
+        one = np.array(1, dtype=tensor.data.dtype)  # cheaper than np.ones
+        return _wrap(one if tensor.data.ndim == 0 else one.reshape(tensor.data.shape))
     if not isinstance(gradient, Tensor):
         gradient = Tensor._make(np.asarray(gradient, dtype=tensor.data.dtype))
     if gradient.shape != tensor.shape:
@@ -423,33 +455,47 @@ class _Capture:
         return [self.values.get(key) for key in self.keys]
 
 
-def _send(
+def _deliver(
     tensor: Tensor,
     gradient: Tensor,
     pending: dict[Function, list[Any]],
+    ready: list[tuple[int, Function]],
     capture: _Capture | None,
     create_graph: bool,
 ) -> None:
-    """Add ``gradient`` to what ``tensor`` has received: a leaf's ``.grad`` (or the
-    captured value), or the pending gradients of the node that produced it."""
+    """Add ``gradient`` to what ``tensor`` has received: the pending gradients of the node
+    that produced it (queued to run when it gets its first one), or a leaf's ``.grad``
+    (or the captured value)."""
     node = tensor.grad_fn
-    if node is not None:
-        slots = pending.get(node)
-        if slots is None:
-            meta = node._output_meta
-            slots = pending[node] = [None] * (1 if meta is None else len(meta))
-        nr = tensor._output_nr
-        slots[nr] = gradient if slots[nr] is None else slots[nr] + gradient
-    elif capture is not None:
-        capture.leaf(tensor, gradient)
+    if node is None:
+        _accumulate(tensor, gradient, capture, create_graph)
+        return
+    slots = pending.get(node)
+    if slots is None:
+        heappush(ready, (-node._sequence, node))
+        meta = node._output_meta
+        if meta is None:
+            pending[node] = [gradient]
+            return
+        slots = pending[node] = [None] * len(meta)
+    nr = tensor._output_nr
+    slots[nr] = gradient if slots[nr] is None else slots[nr] + gradient
+
+
+def _accumulate(
+    leaf: Tensor, gradient: Tensor, capture: _Capture | None, create_graph: bool
+) -> None:
+    """Add ``gradient`` to a leaf's ``.grad``, or to the value ``grad()`` returns."""
+    if capture is not None:
+        capture.leaf(leaf, gradient)
     elif create_graph:
-        tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
-    elif tensor.grad is None:
+        leaf.grad = gradient if leaf.grad is None else leaf.grad + gradient
+    elif leaf.grad is None:
         # A copy: one array may reach several leaves (both inputs of an addition) or be
         # the caller's own gradient.
-        tensor.grad = Tensor._make(gradient.data.copy())
+        leaf.grad = Tensor._make(gradient.data.copy())
     else:
-        tensor.grad = Tensor._make(tensor.grad.data + gradient.data)
+        leaf.grad = Tensor._make(leaf.grad.data + gradient.data)
 
 
 def _run_backward(
@@ -463,58 +509,87 @@ def _run_backward(
 
     Without ``inputs`` gradients accumulate into the leaves' ``.grad``; with ``inputs``
     they are returned, one per input, and no ``.grad`` is touched.
+
+    Nodes run newest first. Every node is created after the nodes that made its inputs,
+    so when a node comes off the queue every node it receives gradients from has run:
+    a valid reverse topological order without a separate pass over the graph.
     """
     roots = [_check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
     capture = _Capture(inputs) if inputs is not None else None
     pending: dict[Function, list[Any]] = {}
+    ready: list[tuple[int, Function]] = []  # a heap of (-sequence number, node)
     for tensor, gradient in zip(outputs, roots):
-        _send(tensor, gradient, pending, capture, create_graph)
-    order = _topological_order(list(pending))
-    to_run = capture.nodes_to_run(order) if capture is not None else set()
+        _deliver(tensor, gradient, pending, ready, capture, create_graph)
+    to_run = None
+    if capture is not None:
+        to_run = capture.nodes_to_run(_topological_order(list(pending)))
 
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
-        for node in order:
-            slots = pending.pop(node, None)
-            if slots is None:
-                continue
-            meta = node._output_meta
-            if meta is not None:  # outputs that received nothing get zeros
-                for nr, slot in enumerate(slots):
-                    if slot is None:
-                        slots[nr] = Tensor._make(np.zeros(meta[nr][0], dtype=meta[nr][1]))
+        while ready:
+            node = heappop(ready)[1]
+            slots = pending.pop(node)
+            if node._output_meta is not None:
+                _fill_missing(node, slots)
             if node._retained:
                 for nr, tensor in node._retained.items():
                     tensor.grad = slots[nr] if create_graph else slots[nr].detach()
-            if capture is not None:
-                capture.take(node, slots)
+            if to_run is not None:
+                capture.take(node, slots)  # type: ignore[union-attr]
                 if id(node) not in to_run:
                     continue
 
             results = type(node).backward(node, *slots)
             if type(results) is not tuple:
                 results = (results,)
-            if len(results) != len(node._inputs):
+            edges = node._inputs
+            if len(results) != len(edges):
                 raise RuntimeError(
                     f"{node.name()}: backward returned {len(results)} gradients, but forward "
-                    f"took {len(node._inputs)} arguments"
+                    f"took {len(edges)} arguments"
                 )
-            for edge, gradient in zip(node._inputs, results):
+            for edge, gradient in zip(edges, results):
                 if edge is None or gradient is None:
                     continue
-                if not isinstance(gradient, Tensor):
-                    gradient = Tensor._make(np.asarray(gradient))
-                if gradient.data.dtype != edge.data.dtype:
-                    gradient = gradient.to(edge.data.dtype)
-                if gradient.data.shape != edge.data.shape:
-                    gradient = _sum_to_shape(gradient, edge.data.shape, node.name())
-                _send(edge, gradient, pending, capture, create_graph)
+                if type(gradient) is not Tensor:
+                    gradient = _as_gradient(gradient)
+                data, wanted = gradient.data, edge.data
+                if data.dtype is not wanted.dtype and data.dtype != wanted.dtype:
+                    gradient = gradient.to(wanted.dtype)
+                if data.shape != wanted.shape:
+                    gradient = _sum_to_shape(gradient, wanted.shape, node.name())
+                parent = edge.grad_fn
+                if parent is None:
+                    _accumulate(edge, gradient, capture, create_graph)
+                elif parent._output_meta is None and parent not in pending:
+                    # _deliver's commonest case, inlined: the first gradient for a node
+                    # with one output.
+                    pending[parent] = [gradient]
+                    heappush(ready, (-parent._sequence, parent))
+                else:
+                    _deliver(edge, gradient, pending, ready, capture, create_graph)
             if not retain_graph:
                 node._saved = None
     finally:
         _mode.enabled = previous_mode
     return None if capture is None else capture.result()
+
+
+def _fill_missing(node: Function, slots: list[Any]) -> None:
+    """Zeros for the outputs of a multi-output node that received no gradient."""
+    meta = node._output_meta
+    assert meta is not None
+    for nr, slot in enumerate(slots):
+        if slot is None:
+            slots[nr] = Tensor._make(np.zeros(meta[nr][0], dtype=meta[nr][1]))
+
+
+def _as_gradient(gradient: Any) -> Tensor:
+    """A gradient returned by a backward method as a Tensor (a subclass or an array)."""
+    if isinstance(gradient, Tensor):
+        return gradient
+    return Tensor._make(np.asarray(gradient))
 
 
 def _as_sequence(value: Any) -> list[Any]:

@@ -310,7 +310,8 @@ class Tensor:
         element). The graph's saved values are freed afterwards unless ``retain_graph``;
         ``create_graph=True`` records the backward pass so it can be differentiated.
         """
-        _autograd.backward(self, gradient, retain_graph, create_graph)
+        retain = create_graph if retain_graph is None else retain_graph
+        _autograd._run_backward((self,), (gradient,), retain, create_graph)
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return this tensor."""
@@ -521,6 +522,20 @@ class Tensor:
 
     def __or__(self, other: Any) -> Tensor:
         return _ops.logical_or(self, other)
+
+
+def _wrap(array: np.ndarray) -> Tensor:
+    """``Tensor._make(array)`` for the hot path of ``Function.apply``: a new tensor that
+    owns its array (no view, a fresh version counter)."""
+    tensor = _new(Tensor)
+    tensor.data = array
+    tensor.grad = None
+    tensor.requires_grad = False
+    tensor.grad_fn = None
+    tensor._output_nr = 0
+    tensor._version = [0]
+    tensor._is_view = False
+    return tensor
 
 
 # The knot between the data structure and what computes with it, tied in one place:

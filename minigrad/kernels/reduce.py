@@ -118,6 +118,11 @@ def sum(x: np.ndarray, dims: Sequence[int], keepdim: bool = False) -> np.ndarray
     Returns a new array of ``x``'s dtype, with the reduced dimensions dropped or, with
     ``keepdim``, kept with size 1.
     """
+    if (len(dims) == 0 or len(dims) == x.ndim) and 0 < x.size < PARALLEL_THRESHOLD:
+        # The commonest call, the total of a small array (a loss): one short path.
+        total = np.empty((1, 1), dtype=np.float64)
+        _sum_serial(np.ascontiguousarray(x).reshape(1, -1, 1), total)
+        return total.astype(x.dtype).reshape((1,) * x.ndim if keepdim else ())
     dims = tuple(dims) if len(dims) else tuple(range(x.ndim))
     if x.size == 0:
         return np.sum(x, axis=dims, keepdims=keepdim)

@@ -21,7 +21,7 @@ from minigrad.kernels import binary, unary
 from minigrad.ops._common import as_tensor, binary_operands, broadcast_shape, operand
 from minigrad.ops._common import float_data as _float_data
 from minigrad.ops._registry import OpInfo, register
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _wrap
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -209,7 +209,8 @@ def minimum(input: Tensor, other: Any) -> Tensor:
 
 def _unary_output(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> Tensor:
     """Run a unary kernel and keep its output for backward (exp, tanh, sigmoid, sqrt)."""
-    out = Tensor._make(kernel(_float_data(x), *args))
+    data = x.data
+    out = _wrap(kernel(data if data.dtype.kind == "f" else _float_data(x), *args))
     ctx.save_for_backward(out)
     return out
 

@@ -12,10 +12,6 @@ from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
 
 
-def _swap(array: np.ndarray, flag: bool) -> np.ndarray:
-    return np.swapaxes(array, -1, -2) if flag else array
-
-
 class Matmul(Function):
     """``op(a) @ op(b)``, where ``op`` transposes the last two dimensions when the
     matching flag is set. The flags let the backward pass multiply by transposes without
@@ -27,8 +23,10 @@ class Matmul(Function):
     ) -> np.ndarray:
         ctx.save_for_backward(a, b)
         ctx.flags = (transpose_a, transpose_b)
-        x, y = _swap(a.data, transpose_a), _swap(b.data, transpose_b)
-        if x.dtype != y.dtype:
+        # The method, not np.swapaxes: NumPy's function is a Python wrapper around it.
+        x = a.data.swapaxes(-1, -2) if transpose_a else a.data
+        y = b.data.swapaxes(-1, -2) if transpose_b else b.data
+        if x.dtype is not y.dtype and x.dtype != y.dtype:
             dtype = np.result_type(x.dtype, y.dtype)
             x, y = x.astype(dtype), y.astype(dtype)
         if x.dtype.kind != "f":
@@ -40,7 +38,7 @@ class Matmul(Function):
         a, b = ctx.saved_tensors
         ta, tb = ctx.flags
         need_a, need_b = ctx.needs_input_grad[:2]
-        if a.ndim == 1 or b.ndim == 1:
+        if a.data.ndim == 1 or b.data.ndim == 1:
             return (*_vector_backward(a, b, grad, need_a, need_b), None, None)
         # With A' = op(A), B' = op(B): dA' = G B'^T and dB' = A'^T G, transposed back
         # when the input itself was used transposed.

@@ -39,6 +39,10 @@ def _dims_of(
     return dtypes.normalize_dims(dim, input.data.ndim), bool(keepdim)
 
 
+# Every dimension of an array of each rank (NumPy allows at most 64).
+_ALL_DIMS = [tuple(range(ndim)) for ndim in range(65)]
+
+
 def _keepdim_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(1 if d in dims else s for d, s in enumerate(shape))
 
@@ -72,7 +76,9 @@ class SpreadReduced(Function):
         ctx: Any, x: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool
     ) -> np.ndarray:
         ctx.dims, ctx.keepdim = dims, keepdim
-        data = x.data if keepdim else x.data.reshape(_keepdim_shape(shape, dims))
+        data = x.data
+        if not keepdim and data.ndim:  # a 0-d total broadcasts as it is
+            data = data.reshape(_keepdim_shape(shape, dims))
         spread = np.empty(shape, dtype=data.dtype)
         spread[...] = data  # cheaper than np.broadcast_to, and contiguous for what follows
         return spread
@@ -119,9 +125,9 @@ def sum(  # noqa: A001
     keepdims: bool | None = None,
 ) -> Tensor:
     """Sum over ``dim`` (an int, a tuple, or ``None`` for all dimensions)."""
+    if dim is None and axis is None and keepdims is None and type(keepdim) is bool:
+        return Sum.apply(input, _ALL_DIMS[input.data.ndim], keepdim)  # the total, quickly
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, "sum")
-    if dim is None and axis is None:
-        dims = tuple(range(input.data.ndim))
     return Sum.apply(input, dims, keepdim)
 
 
