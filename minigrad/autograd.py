@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
@@ -27,7 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from minigrad.tensor import Tensor, _wrap
+from minigrad.tensor import _CHANGES, Tensor, _wrap
 
 __all__ = [
     "Function",
@@ -145,16 +146,15 @@ _FREED_MESSAGE = (
 
 
 def _modified_error(node: Function) -> RuntimeError:
-    """The error for a saved tensor modified in place since it was saved."""
-    saved, versions = node._saved or (), node._saved_versions
-    for index, (tensor, version) in enumerate(zip(saved, versions)):
-        if tensor is not None and tensor._version[0] != version:
+    """The error for a saved tensor changed in place after it was saved."""
+    for index, tensor in enumerate(node._saved or ()):
+        if tensor is not None and tensor._version[1] > node._saved_at:
             return RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an "
                 f"in-place operation: saved tensor {index} of {type(node).__name__}, of "
-                f"shape {tensor.shape}, is at version {tensor._version[0]}; expected version "
-                f"{version}. Use an out-of-place operation (e.g. x = x + y instead of "
-                f"x += y) before backward."
+                f"shape {tensor.shape}, is at version {tensor._version[0]}, changed after "
+                f"the node saved it. Use an out-of-place operation (e.g. x = x + y instead "
+                f"of x += y) before backward."
             )
     raise AssertionError("no saved tensor was modified")
 
@@ -191,27 +191,38 @@ class Function:
     _inputs: tuple[Tensor | None, ...] = ()
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None = None
     _retained: dict[int, Any] | None = None
+    # Whether the engine must look at _output_meta or _retained before running the node.
+    _unusual = False
     _saved: tuple[Tensor | None, ...] | None = ()
-    _saved_versions: list[int] | tuple[()] = ()
+    # The clock's time when forward saved tensors (infinite: saved nothing, or not
+    # recorded, so nothing to check).
+    _saved_at: float = math.inf
     _non_differentiable: tuple[Tensor, ...] = ()
     _sequence: int
+
+    # minigrad's own operations compute their forward on NumPy arrays, never through
+    # recorded Tensor operations, so apply() need not switch grad mode off around them:
+    # that saves two thread-local writes per op. (tests/test_op_table.py checks that none
+    # of them records anything.) A user's Function keeps PyTorch's rule: its forward
+    # runs with grad mode off.
+    _forward_on_arrays = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._forward_on_arrays = cls.__module__.startswith("minigrad.")
 
     # -- called by forward
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (inputs or outputs) for ``backward``.
 
-        Their version counters are recorded: if one of them is modified in place before
-        ``backward`` runs, reading ``saved_tensors`` raises instead of silently producing a
-        wrong gradient.
+        The save is stamped with the clock that also stamps every in-place change: if one
+        of them is modified in place before ``backward`` runs, reading ``saved_tensors``
+        raises instead of silently producing a wrong gradient.
         """
         self._saved = tensors
-        if not self._inputs:
-            return  # not recorded (no input needs a gradient): nothing will check them
-        versions = []
-        for tensor in tensors:  # a loop, not a comprehension: this runs for every op
-            versions.append(-1 if tensor is None else tensor._version[0])
-        self._saved_versions = versions
+        if self._inputs:  # recorded (an input needs a gradient): stamp the save
+            self._saved_at = next(_CHANGES.clock)
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -225,9 +236,10 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
-        for tensor, version in zip(saved, self._saved_versions):
-            if tensor is not None and tensor._version[0] != version:
-                raise _modified_error(self)
+        if _CHANGES.latest > self._saved_at:  # something changed in place since the save
+            for tensor in saved:
+                if tensor is not None and tensor._version[1] > self._saved_at:
+                    raise _modified_error(self)
         return saved
 
     @property
@@ -255,14 +267,44 @@ class Function:
         if _mode.enabled:
             for argument in args:
                 if isinstance(argument, Tensor) and argument.requires_grad:
-                    node._sequence = next(_sequence_numbers)
-                    node._inputs = _recorded_inputs(args)
+                    break
+            else:
+                argument = None
+            if argument is not None:
+                # Recorded: number the node (the engine runs the newest first), note
+                # which arguments need a gradient, run forward with recording off.
+                # Every op comes through here, so it is written for speed.
+                node._sequence = next(_sequence_numbers)
+                if len(args) == 1:
+                    node._inputs = args
+                else:
+                    node._inputs = tuple(
+                        [a if isinstance(a, Tensor) and a.requires_grad else None for a in args]
+                    )
+                if cls._forward_on_arrays:
+                    raw = cls.forward(node, *args)
+                else:
                     _mode.enabled = False
                     try:
                         raw = cls.forward(node, *args)
                     finally:
                         _mode.enabled = True
-                    return _recorded_outputs(node, raw, args)
+                if type(raw) is np.ndarray:
+                    out = _wrap(raw)
+                elif type(raw) is Tensor and raw.grad_fn is None and len(args) == 1:
+                    # A new tensor that forward saved (exp, tanh), or its argument
+                    # returned unchanged, which needs a new tensor of its own.
+                    out = raw if raw is not args[0] else _as_output(raw, args)
+                elif type(raw) is tuple:
+                    return _record_outputs(node, raw, args)
+                else:
+                    out = _as_output(raw, args)
+                if out.data.dtype.kind == "f" and not (
+                    node._non_differentiable and _marked(node, out)
+                ):
+                    out.grad_fn = node
+                    out.requires_grad = True
+                return out
         raw = cls.forward(node, *args)
         if type(raw) is np.ndarray:  # the common case, kept short
             return _wrap(raw)
@@ -291,22 +333,8 @@ _new = object.__new__
 _sequence_numbers = itertools.count()
 
 
-def _recorded_inputs(args: tuple[Any, ...]) -> tuple[Tensor | None, ...]:
-    """The node's inputs: each argument that needs a gradient, ``None`` for the others."""
-    if len(args) == 1:
-        return args  # the one argument is a tensor that requires grad, or we would not be here
-    return tuple([a if isinstance(a, Tensor) and a.requires_grad else None for a in args])
-
-
-def _recorded_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
-    """Wrap what a recorded ``forward`` returned and make ``node`` the ``grad_fn`` of its
-    differentiable outputs."""
-    if type(raw) is not tuple:
-        out = _wrap(raw) if type(raw) is np.ndarray else _as_output(raw, args)
-        if out.data.dtype.kind == "f" and not (node._non_differentiable and _marked(node, out)):
-            out.grad_fn = node
-            out.requires_grad = True
-        return out
+def _record_outputs(node: Function, raw: tuple[Any, ...], args: tuple[Any, ...]) -> Any:
+    """``apply`` for a recorded ``forward`` that returned several outputs."""
     outputs = tuple([_as_output(r, args) for r in raw])
     for number, out in enumerate(outputs):
         if out.data.dtype.kind == "f" and not _marked(node, out):
@@ -314,6 +342,7 @@ def _recorded_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
             out._output_nr = number
             out.requires_grad = True
     node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    node._unusual = True
     return outputs
 
 
@@ -324,7 +353,7 @@ def _marked(node: Function, output: Tensor) -> bool:
 
 def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
     if type(raw) is np.ndarray:
-        return Tensor._make(raw)
+        return _wrap(raw)
     if isinstance(raw, Tensor):
         for argument in args:
             if raw is argument:
@@ -530,16 +559,9 @@ def _run_backward(
         while ready:
             node = heappop(ready)[1]
             slots = pending.pop(node)
-            if node._output_meta is not None:
-                _fill_missing(node, slots)
-            if node._retained:
-                for nr, tensor in node._retained.items():
-                    tensor.grad = slots[nr] if create_graph else slots[nr].detach()
-            if to_run is not None:
-                capture.take(node, slots)  # type: ignore[union-attr]
-                if id(node) not in to_run:
+            if node._unusual or capture is not None:
+                if not _prepare_unusual(node, slots, capture, to_run, create_graph):
                     continue
-
             results = type(node).backward(node, *slots)
             if type(results) is not tuple:
                 results = (results,)
@@ -562,9 +584,9 @@ def _run_backward(
                 parent = edge.grad_fn
                 if parent is None:
                     _accumulate(edge, gradient, capture, create_graph)
-                elif parent._output_meta is None and parent not in pending:
-                    # _deliver's commonest case, inlined: the first gradient for a node
-                    # with one output.
+                elif parent not in pending and not parent._unusual:
+                    # _deliver's commonest case, inlined: the first gradient for a
+                    # node with one output.
                     pending[parent] = [gradient]
                     heappush(ready, (-parent._sequence, parent))
                 else:
@@ -574,6 +596,27 @@ def _run_backward(
     finally:
         _mode.enabled = previous_mode
     return None if capture is None else capture.result()
+
+
+def _prepare_unusual(
+    node: Function,
+    slots: list[Any],
+    capture: _Capture | None,
+    to_run: set[int] | None,
+    create_graph: bool,
+) -> bool:
+    """Before a node with several outputs or retained gradients runs, or any node when
+    ``grad()`` captures gradients: fill in the missing gradients, set the retained ones,
+    capture the wanted ones. Returns whether the node's backward needs to run."""
+    if node._output_meta is not None:
+        _fill_missing(node, slots)
+    if node._retained:
+        for nr, tensor in node._retained.items():
+            tensor.grad = slots[nr] if create_graph else slots[nr].detach()
+    if capture is not None:
+        capture.take(node, slots)
+        return to_run is not None and id(node) in to_run
+    return True
 
 
 def _fill_missing(node: Function, slots: list[Any]) -> None:

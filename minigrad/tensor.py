@@ -10,6 +10,8 @@ Python operator protocol and in-place updates.
 from __future__ import annotations
 
 import builtins
+import itertools
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,21 @@ if TYPE_CHECKING:
 __all__ = ["Tensor"]
 
 _new = object.__new__
+
+
+class _ChangeClock:
+    """Stamps for in-place changes and for saves (see ``Tensor._bump_version``).
+
+    ``latest`` is the stamp of the newest in-place change anywhere: when it is older than
+    a save, nothing the save kept can have changed, and the check is one comparison."""
+
+    def __init__(self) -> None:
+        self.clock = itertools.count(1)
+        self.latest = 0
+        self.lock = threading.Lock()  # in-place changes are rare; saves take no lock
+
+
+_CHANGES = _ChangeClock()
 
 
 class Tensor:
@@ -150,9 +167,10 @@ class Tensor:
         self.requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
-        # Shared, as a one-element list, by every tensor that views the same memory, so
-        # an in-place change through any of them is seen by the graph nodes that saved one.
-        self._version = [0]
+        # [number of in-place changes, stamp of the last one], shared by every tensor that
+        # views the same memory, so an in-place change through any of them is seen by the
+        # graph nodes that saved one (see _bump_version).
+        self._version = [0, 0]
         self._is_view = False
         if requires_grad:
             self.requires_grad_(True)
@@ -171,7 +189,7 @@ class Tensor:
         tensor.requires_grad = False
         tensor.grad_fn = None
         tensor._output_nr = 0
-        tensor._version = [0] if version is None else version
+        tensor._version = [0, 0] if version is None else version
         tensor._is_view = is_view
         return tensor
 
@@ -336,6 +354,7 @@ class Tensor:
             return
         if node._retained is None:
             node._retained = {}
+            node._unusual = True
         node._retained[self._output_nr] = self
 
     def detach(self) -> Tensor:
@@ -349,6 +368,21 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------ in place
+
+    def _bump_version(self) -> None:
+        """Record that ``self.data`` was changed in place.
+
+        The change is counted and stamped with the time on the engine's clock
+        (``_CHANGES``); ``save_for_backward`` stamps the tensors it keeps with the same
+        clock, so a saved tensor whose last change is stamped later was modified after it
+        was saved, and reading ``saved_tensors`` raises instead of returning wrong values.
+        """
+        version = self._version
+        with _CHANGES.lock:
+            stamp = next(_CHANGES.clock)
+            version[0] += 1
+            version[1] = stamp
+            _CHANGES.latest = stamp
 
     def _check_inplace(self) -> None:
         from minigrad.autograd import is_grad_enabled
@@ -369,7 +403,7 @@ class Tensor:
                 "backward; compute the result out of place instead"
             )
         np.copyto(self.data, result.data, casting="same_kind")
-        self._version[0] += 1
+        self._bump_version()
         if result.requires_grad:
             self.grad_fn = result.grad_fn
             self._output_nr = result._output_nr
@@ -410,7 +444,7 @@ class Tensor:
         """In place: set every element to ``value``."""
         self._check_inplace()
         self.data[...] = value
-        self._version[0] += 1
+        self._bump_version()
         if self.grad_fn is not None:
             self.detach_()
         return self
@@ -533,7 +567,7 @@ def _wrap(array: np.ndarray) -> Tensor:
     tensor.requires_grad = False
     tensor.grad_fn = None
     tensor._output_nr = 0
-    tensor._version = [0]
+    tensor._version = [0, 0]
     tensor._is_view = False
     return tensor
 

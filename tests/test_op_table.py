@@ -8,6 +8,7 @@ with broadcasting, memory layouts that are not contiguous, and values kept away 
 from __future__ import annotations
 
 import inspect
+import itertools
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import minigrad
+from minigrad import autograd
 from minigrad.autograd import Function
 from minigrad.ops import RECORDS
 from minigrad.testing import gradcheck, gradgradcheck
@@ -119,3 +121,72 @@ def test_every_function_class_is_reached_by_the_table(data):
     defined = {cls.__name__ for cls in _function_classes()}
     missing = defined - reached - set(CHECKED_ELSEWHERE)
     assert not missing, f"Function classes no OpInfo record exercises: {sorted(missing)}"
+
+
+class _CountingSequence:
+    """Stands in for the engine's node numbering, counting the nodes recorded."""
+
+    def __init__(self):
+        self.numbers = itertools.count()
+        self.taken = 0
+
+    def __next__(self):
+        self.taken += 1
+        return next(self.numbers)
+
+
+def _builtin_function_classes():
+    classes = set(_function_classes())
+    for _, value in inspect.getmembers(minigrad.nn.functional, inspect.isclass):
+        if issubclass(value, Function) and value is not Function:
+            classes.add(value)
+    return classes
+
+
+@settings(max_examples=3, phases=[Phase.generate])
+@given(data=st.data())
+def test_builtin_forwards_record_nothing(data):
+    """apply() leaves grad mode on around the forward of minigrad's own Functions (they
+    compute on arrays): check that no such forward records a node of its own, in the
+    forward pass or in a create_graph backward pass."""
+    counter = _CountingSequence()
+    offenders = []
+
+    def watched(cls, forward):
+        def run(ctx, *args):
+            before = counter.taken
+            result = forward(ctx, *args)
+            if counter.taken != before:
+                offenders.append(cls.__name__)
+            return result
+
+        return staticmethod(run)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(autograd, "_sequence_numbers", counter)
+        for cls in _builtin_function_classes():
+            assert cls._forward_on_arrays, cls.__name__
+            patch.setattr(cls, "forward", watched(cls, cls.__dict__["forward"].__func__))
+        for record in RECORDS:
+            tensors, kwargs = data.draw(op_inputs(record))
+            out = record.function(*tensors, **kwargs)
+            if out.grad_fn is not None:
+                _node_types(out, tensors)
+    assert counter.taken > len(RECORDS)  # the check did watch the recording
+    assert not offenders, f"forward of {sorted(set(offenders))} recorded a node"
+
+
+def test_user_functions_run_forward_with_grad_mode_off():
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mode = minigrad.is_grad_enabled()
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    assert not Probe._forward_on_arrays
+    y = Probe.apply(minigrad.ones(2, requires_grad=True))
+    assert y.grad_fn.mode is False

@@ -253,8 +253,13 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         k2, n = b.shape
         if k2 == k and m * k * n <= limit:
             out = np.empty((m, n), dtype)
-            # Copying a small operand to make it contiguous costs less than a BLAS call.
-            _matmul_small(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
+            # The kernel reads A one element at a time, so a transposed A (F-contiguous,
+            # as in the backward pass's A^T G) is used as it is; B is read along rows,
+            # which must be contiguous to vectorise: copying a small B costs less than a
+            # BLAS call.
+            if not (a.flags.c_contiguous or a.flags.f_contiguous):
+                a = np.ascontiguousarray(a)
+            _matmul_small(a, np.ascontiguousarray(b), out)
             return out
 
     if dtype not in _FLOAT_DTYPES or b.dtype != dtype:

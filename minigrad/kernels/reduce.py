@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from numba import prange
 
-from minigrad.kernels._compile import serial_and_parallel
+from minigrad.kernels._compile import inline, serial_and_parallel
 
 __all__ = ["sum", "max_with_indices"]
 
@@ -34,28 +34,37 @@ PARALLEL_THRESHOLD = 1 << 14
 _PIECES = 64
 
 
+def _total(column):  # type: ignore[no-untyped-def]
+    """The sum of a 1-D array, in float64."""
+    # Four independent partial sums break the dependency chain of one running sum.
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    r = 0
+    n = column.size
+    while r + 4 <= n:
+        s0 += column[r]
+        s1 += column[r + 1]
+        s2 += column[r + 2]
+        s3 += column[r + 3]
+        r += 4
+    while r < n:
+        s0 += column[r]
+        r += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+# Inlined into the 3-D kernels; also called on its own for the total of a small array.
+_total = inline(_total)
+
+
 def _sum_3d(x, out):  # type: ignore[no-untyped-def]
     outer, reduced, inner = x.shape
     for a in prange(outer):
         row_out = out[a]
         if inner == 1:
-            # Four independent partial sums break the dependency chain of one running sum.
-            column = x[a, :, 0]
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            r = 0
-            while r + 4 <= reduced:
-                s0 += column[r]
-                s1 += column[r + 1]
-                s2 += column[r + 2]
-                s3 += column[r + 3]
-                r += 4
-            while r < reduced:
-                s0 += column[r]
-                r += 1
-            row_out[0] = (s0 + s1) + (s2 + s3)
+            row_out[0] = _total(x[a, :, 0])
         else:
             for b in range(inner):
                 row_out[b] = 0.0
@@ -120,9 +129,8 @@ def sum(x: np.ndarray, dims: Sequence[int], keepdim: bool = False) -> np.ndarray
     """
     if (len(dims) == 0 or len(dims) == x.ndim) and 0 < x.size < PARALLEL_THRESHOLD:
         # The commonest call, the total of a small array (a loss): one short path.
-        total = np.empty((1, 1), dtype=np.float64)
-        _sum_serial(np.ascontiguousarray(x).reshape(1, -1, 1), total)
-        return total.astype(x.dtype).reshape((1,) * x.ndim if keepdim else ())
+        total = np.array(_total(x.ravel()), dtype=x.dtype)
+        return total.reshape((1,) * x.ndim) if keepdim else total
     dims = tuple(dims) if len(dims) else tuple(range(x.ndim))
     if x.size == 0:
         return np.sum(x, axis=dims, keepdims=keepdim)

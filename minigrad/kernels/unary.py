@@ -112,7 +112,8 @@ def _run_one(kernels, operation, x, out):
         and (x.dtype.type is np.float32 or x.dtype.type is np.float64)
         and not _JIT_DISABLED
     ):
-        result = np.empty_like(x)
+        # np.empty, not np.empty_like: the latter goes through a Python-level dispatcher.
+        result = np.empty(x.shape, x.dtype)
         kernels[0](x.ravel(), result.ravel())  # ravel() of a contiguous array is a view
         return result
     return _run(kernels, operation, (x,), out)
@@ -132,7 +133,7 @@ def _run_two(kernels, operation, x, y, out):
         and y.shape == x.shape
         and not _JIT_DISABLED
     ):
-        result = np.empty_like(x)
+        result = np.empty(x.shape, x.dtype)
         kernels[0](x.ravel(), y.ravel(), result.ravel())
         return result
     return _run(kernels, operation, (x, y), out)
@@ -163,7 +164,7 @@ def _run(kernels, operation, arrays, out, *parameters):
             and second.shape == first.shape
             and second.flags.c_contiguous
         ):
-            result = np.empty_like(first)
+            result = np.empty(first.shape, first.dtype)
             flat = [array.ravel() for array in arrays]
             kernels[0](*flat, result.ravel(), *[scalar(p) for p in parameters])
             return result

@@ -338,7 +338,7 @@ def batch_norm(
 def _blend(running: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """``running <- (1 - momentum) * running + momentum * batch_value``, in place."""
     running.data[...] = (1.0 - momentum) * running.data + momentum * batch_value
-    running._version[0] += 1
+    running._bump_version()
 
 
 # --------------------------------------------------------------------------- regression losses

@@ -35,7 +35,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
     tensor.data[...] = values
-    tensor._version[0] += 1
+    tensor._bump_version()
     return tensor
 
 

@@ -324,7 +324,7 @@ class BatchNorm1d(Module):
                 (self.num_batches_tracked, 0),
             ):
                 buffer.data[...] = value
-                buffer._version[0] += 1
+                buffer._bump_version()
 
     def forward(self, input: Tensor) -> Tensor:
         """The normalised input (and, in training, updated running statistics)."""
@@ -352,7 +352,7 @@ class BatchNorm1d(Module):
                     f"input of shape {input.shape}"
                 )
             self.num_batches_tracked.data[...] += 1
-            self.num_batches_tracked._version[0] += 1
+            self.num_batches_tracked._bump_version()
             if self.momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked.data)
         return F.batch_norm(

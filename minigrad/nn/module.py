@@ -39,7 +39,7 @@ class Parameter(Tensor):
         self.requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
-        self._version = data._version if isinstance(data, Tensor) else [0]
+        self._version = data._version if isinstance(data, Tensor) else [0, 0]
         self._is_view = False
         if requires_grad:
             self.requires_grad_(True)
@@ -265,7 +265,7 @@ class Module:
             for tensor in list(self.parameters()) + list(self.buffers()):
                 if tensor.data.dtype.kind == "f" and tensor.data.dtype != target:
                     tensor.data = tensor.data.astype(target)
-                    tensor._version[0] += 1
+                    tensor._bump_version()
                     if tensor.grad is not None:
                         tensor.grad = Tensor._make(tensor.grad.data.astype(target))
         return self
@@ -333,7 +333,7 @@ class Module:
                 if key in own:
                     target = own[key]
                     np.copyto(target.data, array, casting="unsafe")
-                    target._version[0] += 1
+                    target._bump_version()
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

@@ -95,7 +95,7 @@ def clip_grad_norm_(
         with no_grad():
             for gradient in gradients:
                 gradient.data *= coefficient.astype(gradient.data.dtype)
-                gradient._version[0] += 1
+                gradient._bump_version()
     return Tensor._make(np.asarray(total))
 
 
@@ -115,7 +115,7 @@ def clip_grad_value_(
             gradient = parameter.grad
             if gradient is not None:
                 np.clip(gradient.data, -clip_value, clip_value, out=gradient.data)
-                gradient._version[0] += 1
+                gradient._bump_version()
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -152,5 +152,5 @@ def vector_to_parameters(vector: Tensor, parameters: Iterable[Tensor]) -> None:
         for parameter in params:
             size = parameter.data.size
             parameter.data[...] = vector.data[offset : offset + size].reshape(parameter.data.shape)
-            parameter._version[0] += 1
+            parameter._bump_version()
             offset += size

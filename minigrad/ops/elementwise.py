@@ -207,14 +207,6 @@ def minimum(input: Tensor, other: Any) -> Tensor:
 # --------------------------------------------------------------------------- unary math
 
 
-def _unary_output(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> Tensor:
-    """Run a unary kernel and keep its output for backward (exp, tanh, sigmoid, sqrt)."""
-    data = x.data
-    out = _wrap(kernel(data if data.dtype.kind == "f" else _float_data(x), *args))
-    ctx.save_for_backward(out)
-    return out
-
-
 def _unary_input(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> np.ndarray:
     """Run a unary kernel and keep its input for backward."""
     ctx.save_for_backward(x)
@@ -255,7 +247,9 @@ class Sign(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        return _unary_output(ctx, unary.exp, x)
+        y = _wrap(unary.exp(_float_data(x)))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -277,7 +271,9 @@ class Log(Function):
 class Sqrt(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        return _unary_output(ctx, unary.sqrt, x)
+        y = _wrap(unary.sqrt(_float_data(x)))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -368,7 +364,9 @@ def rsqrt(input: Tensor) -> Tensor:
 class Tanh(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        return _unary_output(ctx, unary.tanh, x)
+        y = _wrap(unary.tanh(_float_data(x)))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -397,7 +395,9 @@ class TanhBackward(Function):
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        return _unary_output(ctx, unary.sigmoid, x)
+        y = _wrap(unary.sigmoid(_float_data(x)))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:

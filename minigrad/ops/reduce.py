@@ -77,10 +77,12 @@ class SpreadReduced(Function):
     ) -> np.ndarray:
         ctx.dims, ctx.keepdim = dims, keepdim
         data = x.data
-        if not keepdim and data.ndim:  # a 0-d total broadcasts as it is
-            data = data.reshape(_keepdim_shape(shape, dims))
+        # A new contiguous array (what the next kernel wants), filled by broadcasting.
         spread = np.empty(shape, dtype=data.dtype)
-        spread[...] = data  # cheaper than np.broadcast_to, and contiguous for what follows
+        if data.ndim == 0:
+            spread.fill(data)  # the gradient of a total: one value everywhere
+        else:
+            spread[...] = data if keepdim else data.reshape(_keepdim_shape(shape, dims))
         return spread
 
     @staticmethod

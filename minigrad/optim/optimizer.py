@@ -154,7 +154,7 @@ class Optimizer:
                     param.grad = Tensor._make(np.zeros_like(grad.data))
                 else:
                     grad.data[...] = 0
-                    grad._version[0] += 1
+                    grad._bump_version()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``.
@@ -379,4 +379,4 @@ def _advance(step: Tensor) -> float:
 
 def _updated(param: Tensor) -> None:
     """Record that ``param.data`` changed in place (graph nodes that saved it can tell)."""
-    param._version[0] += 1
+    param._bump_version()
