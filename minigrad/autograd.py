@@ -181,7 +181,8 @@ class Function:
     anything else) and runs with gradient recording off; it returns one output or a tuple
     of outputs, each a ``Tensor`` or a NumPy array. ``backward(ctx, *grad_outputs)``
     receives one gradient per output and returns one gradient per argument of
-    ``forward`` (``None`` for arguments that are not tensors or need no gradient). It is
+    ``forward`` (``None`` for arguments that are not tensors or need no gradient; extra
+    ``None`` values, for optional arguments that were not passed, are allowed). It is
     written with Tensor operations, so with ``create_graph=True`` the backward pass is
     itself recorded and can be differentiated again.
     """
@@ -359,7 +360,7 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
             if raw is argument:
                 # An input returned unchanged: the output is a new tensor sharing its
                 # data, so the input's own history is left alone.
-                return Tensor._make(raw.data, version=raw._version)
+                return Tensor._make(raw.data, version=raw._shared_version())
         return raw
     if isinstance(raw, (np.generic, float, int, bool)):
         return Tensor._make(np.asarray(raw))
@@ -522,9 +523,9 @@ def _accumulate(
     elif leaf.grad is None:
         # A copy: one array may reach several leaves (both inputs of an addition) or be
         # the caller's own gradient.
-        leaf.grad = Tensor._make(gradient.data.copy())
+        leaf.grad = _wrap(gradient.data.copy())
     else:
-        leaf.grad = Tensor._make(leaf.grad.data + gradient.data)
+        leaf.grad = _wrap(leaf.grad.data + gradient.data)
 
 
 def _run_backward(
@@ -543,7 +544,10 @@ def _run_backward(
     so when a node comes off the queue every node it receives gradients from has run:
     a valid reverse topological order without a separate pass over the graph.
     """
-    roots = [_check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
+    if len(outputs) == 1:  # the usual loss.backward(): no list to build
+        roots = [_check_root(outputs[0], gradients[0], 0)]
+    else:
+        roots = [_check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
     capture = _Capture(inputs) if inputs is not None else None
     pending: dict[Function, list[Any]] = {}
     ready: list[tuple[int, Function]] = []  # a heap of (-sequence number, node)
@@ -567,10 +571,7 @@ def _run_backward(
                 results = (results,)
             edges = node._inputs
             if len(results) != len(edges):
-                raise RuntimeError(
-                    f"{node.name()}: backward returned {len(results)} gradients, but forward "
-                    f"took {len(edges)} arguments"
-                )
+                results = _fit_count(node, results, len(edges))
             for edge, gradient in zip(edges, results):
                 if edge is None or gradient is None:
                     continue
@@ -596,6 +597,18 @@ def _run_backward(
     finally:
         _mode.enabled = previous_mode
     return None if capture is None else capture.result()
+
+
+def _fit_count(node: Function, results: tuple[Any, ...], count: int) -> tuple[Any, ...]:
+    """The gradients of a backward that returned more than forward's arguments: allowed
+    (as in PyTorch) when the extra ones are all None, e.g. for optional arguments that
+    were not passed."""
+    if len(results) < count or any(extra is not None for extra in results[count:]):
+        raise RuntimeError(
+            f"{node.name()}: backward returned {len(results)} gradients, but forward took "
+            f"{count} arguments"
+        )
+    return results[:count]
 
 
 def _prepare_unusual(

@@ -41,6 +41,8 @@ class _ChangeClock:
 
 
 _CHANGES = _ChangeClock()
+# The version of every tensor never changed in place nor viewed (see _shared_version).
+_UNCHANGED = (0, 0)
 
 
 class Tensor:
@@ -159,6 +161,12 @@ class Tensor:
         unbind = _ops_for_typing.unbind
         unsqueeze = _ops_for_typing.unsqueeze
         view = _ops_for_typing.view
+        __add__ = _ops_for_typing.add
+        __sub__ = _ops_for_typing.sub
+        __mul__ = _ops_for_typing.mul
+        __truediv__ = _ops_for_typing.div
+        __matmul__ = _ops_for_typing.matmul
+        __neg__ = _ops_for_typing.neg
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         array = dtypes.as_array(data, dtype, copy=True)
@@ -169,8 +177,8 @@ class Tensor:
         self._output_nr = 0
         # [number of in-place changes, stamp of the last one], shared by every tensor that
         # views the same memory, so an in-place change through any of them is seen by the
-        # graph nodes that saved one (see _bump_version).
-        self._version = [0, 0]
+        # graph nodes that saved one (see _bump_version and _shared_version).
+        self._version = _UNCHANGED
         self._is_view = False
         if requires_grad:
             self.requires_grad_(True)
@@ -189,7 +197,7 @@ class Tensor:
         tensor.requires_grad = False
         tensor.grad_fn = None
         tensor._output_nr = 0
-        tensor._version = [0, 0] if version is None else version
+        tensor._version = _UNCHANGED if version is None else version
         tensor._is_view = is_view
         return tensor
 
@@ -359,7 +367,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new tensor sharing this one's data, cut from the graph."""
-        return Tensor._make(self.data, version=self._version, is_view=True)
+        return Tensor._make(self.data, version=self._shared_version(), is_view=True)
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph, in place."""
@@ -369,6 +377,17 @@ class Tensor:
 
     # ------------------------------------------------------------------ in place
 
+    def _shared_version(self) -> list[builtins.int]:
+        """This tensor's version counter, to share with a new tensor viewing its memory.
+
+        A tensor starts with the immutable ``_UNCHANGED`` (creating a list for every
+        tensor would cost more than the rest of a small op's bookkeeping); its own list is
+        made when it is first changed in place or viewed."""
+        version = self._version
+        if version is _UNCHANGED:
+            version = self._version = [0, 0]
+        return version
+
     def _bump_version(self) -> None:
         """Record that ``self.data`` was changed in place.
 
@@ -377,7 +396,7 @@ class Tensor:
         clock, so a saved tensor whose last change is stamped later was modified after it
         was saved, and reading ``saved_tensors`` raises instead of returning wrong values.
         """
-        version = self._version
+        version = self._shared_version()
         with _CHANGES.lock:
             stamp = next(_CHANGES.clock)
             version[0] += 1
@@ -481,27 +500,17 @@ class Tensor:
         return self.div_(other)
 
     # ------------------------------------------------------------------ operators
-
-    def __add__(self, other: Any) -> Tensor:
-        return _ops.add(self, other)
+    # x + y, x - y, x * y, x / y, x @ y and -x are the functions of minigrad.ops
+    # themselves, attached at the bottom of this file (one call fewer per operation).
 
     def __radd__(self, other: Any) -> Tensor:
         return _ops.add(other, self)
 
-    def __sub__(self, other: Any) -> Tensor:
-        return _ops.sub(self, other)
-
     def __rsub__(self, other: Any) -> Tensor:
         return _ops.sub(other, self)
 
-    def __mul__(self, other: Any) -> Tensor:
-        return _ops.mul(self, other)
-
     def __rmul__(self, other: Any) -> Tensor:
         return _ops.mul(other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _ops.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.div(other, self)
@@ -512,14 +521,8 @@ class Tensor:
     def __rpow__(self, base: Any) -> Tensor:
         return _ops.pow(base, self)
 
-    def __matmul__(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
-
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return _ops.neg(self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -567,7 +570,7 @@ def _wrap(array: np.ndarray) -> Tensor:
     tensor.requires_grad = False
     tensor.grad_fn = None
     tensor._output_nr = 0
-    tensor._version = [0, 0]
+    tensor._version = _UNCHANGED
     tensor._is_view = False
     return tensor
 
@@ -582,3 +585,9 @@ from minigrad import ops as _ops  # noqa: E402
 # very functions, attached from one list so the two can never drift apart.
 for _name in _ops.TENSOR_METHODS:
     setattr(Tensor, _name, getattr(_ops, _name))
+Tensor.__add__ = _ops.add  # type: ignore[method-assign]
+Tensor.__sub__ = _ops.sub  # type: ignore[method-assign]
+Tensor.__mul__ = _ops.mul  # type: ignore[method-assign]
+Tensor.__truediv__ = _ops.div  # type: ignore[method-assign]
+Tensor.__matmul__ = _ops.matmul  # type: ignore[method-assign]
+Tensor.__neg__ = _ops.neg  # type: ignore[method-assign]

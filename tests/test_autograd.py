@@ -331,6 +331,30 @@ def test_custom_function_needs_input_grad_and_no_recording_without_grad():
     assert Probe.apply(b, b).grad_fn is None
 
 
+def test_extra_gradients_are_allowed_when_none_as_in_pytorch():
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, factor=2.0):
+            ctx.factor = factor
+            return x.data * factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.factor, None  # one per parameter, even if not passed
+
+    x = leaf([1.0, 2.0])
+    Scale.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+    class Wrong(Scale):
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    with pytest.raises(RuntimeError, match="returned 2 gradients.*took 1"):
+        Wrong.apply(leaf([1.0])).sum().backward()
+
+
 def test_custom_function_returning_the_wrong_number_of_gradients():
     class Broken(Function):
         @staticmethod

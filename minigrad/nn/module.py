@@ -39,7 +39,7 @@ class Parameter(Tensor):
         self.requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
-        self._version = data._version if isinstance(data, Tensor) else [0, 0]
+        self._version = data._shared_version() if isinstance(data, Tensor) else [0, 0]
         self._is_view = False
         if requires_grad:
             self.requires_grad_(True)

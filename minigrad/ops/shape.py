@@ -22,7 +22,7 @@ from minigrad.tensor import Tensor
 def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
     """Wrap ``array``; when it shares ``source``'s memory it shares its version counter."""
     if np.may_share_memory(array, source.data):
-        return Tensor._make(array, version=source._version, is_view=True)
+        return Tensor._make(array, version=source._shared_version(), is_view=True)
     return Tensor._make(array)
 
 
@@ -269,7 +269,7 @@ class Split(Function):
         for size in sizes:
             # Basic slices are always views: they share the input's version counter.
             piece = x.data[lead + (slice(start, start + size),)]
-            pieces.append(Tensor._make(piece, version=x._version, is_view=True))
+            pieces.append(Tensor._make(piece, version=x._shared_version(), is_view=True))
             start += size
         return tuple(pieces)
 
