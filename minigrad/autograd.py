@@ -22,8 +22,6 @@ import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
-from itertools import repeat
-from operator import is_not
 from typing import Any, TypeVar
 
 import numpy as np
@@ -246,8 +244,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each argument of ``forward``: whether its gradient is wanted."""
-        inputs = self._inputs
-        return tuple(map(is_not, inputs, repeat(None, len(inputs))))  # in C: no Python loop
+        return tuple([tensor is not None for tensor in self._inputs])
 
     # -- the two methods a subclass provides
 
@@ -291,6 +288,8 @@ class Function:
                     finally:
                         _mode.enabled = True
                 if type(raw) is np.ndarray:
+                    if raw.dtype.kind == "f" and not node._non_differentiable:
+                        return _wrap(raw, node)  # the commonest case, in one step
                     out = _wrap(raw)
                 elif type(raw) is Tensor and raw.grad_fn is None and len(args) == 1:
                     # A new tensor that forward saved (exp, tanh), or its argument

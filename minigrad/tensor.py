@@ -561,14 +561,14 @@ class Tensor:
         return _ops.logical_or(self, other)
 
 
-def _wrap(array: np.ndarray) -> Tensor:
+def _wrap(array: np.ndarray, grad_fn: Function | None = None) -> Tensor:
     """``Tensor._make(array)`` for the hot path of ``Function.apply``: a new tensor that
-    owns its array (no view, a fresh version counter)."""
+    owns its array (no view, no in-place change yet), the output of ``grad_fn`` if given."""
     tensor = _new(Tensor)
     tensor.data = array
     tensor.grad = None
-    tensor.requires_grad = False
-    tensor.grad_fn = None
+    tensor.requires_grad = grad_fn is not None
+    tensor.grad_fn = grad_fn
     tensor._output_nr = 0
     tensor._version = _UNCHANGED
     tensor._is_view = False
