@@ -219,8 +219,8 @@ class Function:
         of them is modified in place before ``backward`` runs, reading ``saved_tensors``
         raises instead of silently producing a wrong gradient.
         """
-        self._saved = tensors
-        if self._inputs:  # recorded (an input needs a gradient): stamp the save
+        if self._inputs:  # recorded (an input needs a gradient); else nothing to keep
+            self._saved = tensors
             self._saved_at = next(_CHANGES.clock)
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
