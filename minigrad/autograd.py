@@ -6,10 +6,11 @@ input requires a gradient, records the call as a *node* of the graph: the node i
 ``Function`` instance itself (it doubles as the ``ctx`` the two methods share), and each
 output tensor points at it through ``grad_fn``.
 
-``backward`` walks the nodes from the outputs back to the leaves in reverse topological
-order (an iterative sort, so deep graphs such as long recurrences never hit Python's
-recursion limit), calls each node's ``backward`` once with the summed gradients of its
-outputs, and accumulates the results into the leaves' ``.grad``. Gradients of inputs that
+``backward`` walks the nodes from the outputs back to the leaves, newest first (nodes are
+numbered as they are recorded, and a node is always recorded after those that made its
+inputs, so a priority queue gives a valid order with no separate sort and no recursion),
+calls each node's ``backward`` once with the summed gradients of its outputs, and
+accumulates the results into the leaves' ``.grad``. Gradients of inputs that
 were broadcast by the forward pass are summed back to the input's shape here, once, so no
 operation has to handle broadcasting in its backward.
 """

@@ -73,6 +73,8 @@ class Tensor:
     __array_priority__ = 1000
 
     data: np.ndarray
+    # [count, stamp] of in-place changes, or _UNCHANGED (see _shared_version).
+    _version: list[builtins.int] | tuple[builtins.int, builtins.int]
     grad: Tensor | None
     requires_grad: builtins.bool
     grad_fn: Function | None
@@ -161,12 +163,13 @@ class Tensor:
         unbind = _ops_for_typing.unbind
         unsqueeze = _ops_for_typing.unsqueeze
         view = _ops_for_typing.view
-        __add__ = _ops_for_typing.add
-        __sub__ = _ops_for_typing.sub
-        __mul__ = _ops_for_typing.mul
-        __truediv__ = _ops_for_typing.div
-        __matmul__ = _ops_for_typing.matmul
-        __neg__ = _ops_for_typing.neg
+
+        def __add__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         array = dtypes.as_array(data, dtype, copy=True)
@@ -384,7 +387,7 @@ class Tensor:
         tensor would cost more than the rest of a small op's bookkeeping); its own list is
         made when it is first changed in place or viewed."""
         version = self._version
-        if version is _UNCHANGED:
+        if isinstance(version, tuple):  # _UNCHANGED, the one tuple
             version = self._version = [0, 0]
         return version
 

@@ -53,7 +53,7 @@ __all__ = ["inline", "jit", "serial_and_parallel", "specialise"]
 
 # NumPy's error model: a division by zero gives inf or nan, as in NumPy, instead of a
 # check that raises ZeroDivisionError, which also stops LLVM from vectorising the loop.
-_OPTIONS = {"cache": True, "error_model": "numpy"}
+_OPTIONS: dict[str, Any] = {"cache": True, "error_model": "numpy"}
 
 
 def jit(py_func: Callable[..., Any]) -> Any:

@@ -64,7 +64,7 @@ __all__ = [
 # (parallel calls occasionally take milliseconds when the other core is busy).
 PARALLEL_MIN_SIZE = 2**14
 
-_JIT_DISABLED = numba.config.DISABLE_JIT
+_JIT_DISABLED = numba.config.DISABLE_JIT  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------

@@ -634,7 +634,7 @@ def _numpy_pad(x: np.ndarray, widths: tuple[int, ...], value: float) -> np.ndarr
 
 
 def _basic_key(rng: np.random.Generator, shapes: Any) -> dict:
-    key = []
+    key: list[int | slice] = []
     for size in shapes[0]:
         start = int(rng.integers(0, size))
         choice = rng.integers(3)

@@ -14,7 +14,7 @@ since kernels that assume contiguous memory are a classic source of wrong result
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -97,7 +97,7 @@ def elements(
     *,
     kinks: Sequence[float] = (),
     margin: float = 0.05,
-    width: int = 64,
+    width: Literal[16, 32, 64] = 64,
 ) -> st.SearchStrategy[float]:
     """Finite floats in ``[low, high]`` at least ``margin`` away from every kink (the
     points where the function under test is not differentiable)."""
