@@ -94,13 +94,34 @@ def _minimum(x, y):  # type: ignore[no-untyped-def]
     return x if (x < y or x != x) else y
 
 
+# Plans by pair of shapes: a training loop broadcasts the same shapes at every step, and
+# working a plan out costs several times the kernel call for small arrays.
+_PLANS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Any, ...] | None] = {}
+_MAX_PLANS = 4096
+
+
 def _plan(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...] | None:
-    """Strides that let ``_binary_rows`` read ``a`` and ``b`` broadcast together, or None
-    when the broadcast does not fit in rows x columns."""
-    shape = np.broadcast_shapes(a.shape, b.shape)
+    """``_plan_for`` the shapes of ``a`` and ``b``, remembered."""
+    key = (a.shape, b.shape)
+    try:
+        return _PLANS[key]
+    except KeyError:
+        pass
+    plan = _plan_for(a.shape, b.shape)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()  # a bound on memory; the common shapes come straight back
+    _PLANS[key] = plan
+    return plan
+
+
+def _plan_for(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> tuple[Any, ...] | None:
+    """Strides that let ``_binary_rows`` read operands of these shapes broadcast together,
+    or None when the broadcast does not fit in rows x columns. Raises ValueError when the
+    shapes do not broadcast."""
+    shape = np.broadcast_shapes(shape_a, shape_b)
     ndim = len(shape)
-    full_a = (1,) * (ndim - a.ndim) + a.shape
-    full_b = (1,) * (ndim - b.ndim) + b.shape
+    full_a = (1,) * (ndim - len(shape_a)) + shape_a
+    full_b = (1,) * (ndim - len(shape_b)) + shape_b
     # Per dimension of the result: does each operand have all elements (True) or one?
     axes: list[tuple[int, bool, bool]] = []
     for size, size_a, size_b in zip(shape, full_a, full_b):
@@ -154,25 +175,46 @@ def _run(kernel: Any, a: np.ndarray, b: Any) -> np.ndarray:
     return out
 
 
-class BinaryKernel:
-    """One binary kernel: call it with two arrays (or an array and a NumPy scalar) of one
-    float dtype; it returns a new array of their broadcast shape."""
+def _binary(name: str, scalar: Any) -> Any:
+    """The entry point of one binary kernel: call it with two arrays (or an array and a
+    NumPy scalar) of one float dtype; it returns a new array of their broadcast shape.
 
-    def __init__(self, name: str, scalar: Any) -> None:
-        self.__name__ = name
-        self.kernel = specialise(_binary_rows, "_" + name, OPERATION=scalar)
+    The op layer's usual call, two contiguous arrays of one shape and dtype, goes straight
+    to the kernel (each check here costs a few percent of a small kernel's time)."""
+    kernel = specialise(_binary_rows, "_" + name, OPERATION=scalar)
 
-    def __call__(self, a: Any, b: Any) -> np.ndarray:
-        return _run(self.kernel, a, b)
+    def entry(a: Any, b: Any) -> np.ndarray:
+        if (
+            type(a) is np.ndarray
+            and type(b) is np.ndarray
+            and a.shape == b.shape
+            and a.dtype is b.dtype
+            and a.dtype.kind == "f"
+            and a.flags.c_contiguous
+            and b.flags.c_contiguous
+        ):
+            out = np.empty(a.shape, a.dtype)
+            kernel(a.ravel(), 0, 1, b.ravel(), 0, 1, out.ravel(), 1, a.size)
+            return out
+        if type(a) is np.ndarray and a.flags.c_contiguous and type(b) is a.dtype.type:
+            # An array and a scalar of its dtype (x * 2.0): the scalar is a column of one.
+            out = np.empty(a.shape, a.dtype)
+            kernel(a.ravel(), 0, 1, np.array([b]), 0, 0, out.ravel(), 1, a.size)
+            return out
+        return _run(kernel, a, b)
+
+    entry.__name__ = entry.__qualname__ = name
+    entry.kernel = kernel  # type: ignore[attr-defined]
+    return entry
 
 
-add = BinaryKernel("add", _add)
-sub = BinaryKernel("sub", _sub)
-mul = BinaryKernel("mul", _mul)
-div = BinaryKernel("div", _div)
-pow = BinaryKernel("pow", _pow)  # noqa: A001
-maximum = BinaryKernel("maximum", _maximum)
-minimum = BinaryKernel("minimum", _minimum)
+add = _binary("add", _add)
+sub = _binary("sub", _sub)
+mul = _binary("mul", _mul)
+div = _binary("div", _div)
+pow = _binary("pow", _pow)  # noqa: A001
+maximum = _binary("maximum", _maximum)
+minimum = _binary("minimum", _minimum)
 
 add_reference = np.add
 sub_reference = np.subtract
