@@ -61,6 +61,23 @@ def test_broadcasts_that_do_not_fit_rows_and_columns():
     np.testing.assert_allclose(binary.sub(b, a), b - a)
 
 
+def test_broadcast_plans_are_remembered_per_pair_of_shapes(monkeypatch):
+    a = np.arange(12.0).reshape(3, 4)
+    b = np.arange(4.0)
+    monkeypatch.setattr(binary, "_PLANS", {})
+    monkeypatch.setattr(binary, "_MAX_PLANS", 2)
+    np.testing.assert_array_equal(binary.add(a, b), a + b)
+    np.testing.assert_array_equal(binary.add(b, a), b + a)
+    assert set(binary._PLANS) == {((3, 4), (4,)), ((4,), (3, 4))}
+    # A third pair clears the full table rather than growing it; results stay right.
+    np.testing.assert_array_equal(binary.sub(a[:, :1], a), a[:, :1] - a)
+    assert list(binary._PLANS) == [((3, 1), (3, 4))]
+    np.testing.assert_array_equal(binary.mul(a, b), a * b)
+    with pytest.raises(ValueError):
+        binary.add(a, np.ones(3))  # shapes that do not broadcast are not remembered
+    assert ((3, 4), (3,)) not in binary._PLANS
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_binary_kernels_on_strided_and_transposed_views(dtype):
     rng = np.random.default_rng(0)
