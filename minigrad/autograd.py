@@ -561,39 +561,50 @@ def _run_backward(
     _mode.enabled = create_graph
     try:
         while ready:
-            node = heappop(ready)[1]
-            slots = pending.pop(node)
-            if node._unusual or capture is not None:
-                if not _prepare_unusual(node, slots, capture, to_run, create_graph):
-                    continue
-            results = type(node).backward(node, *slots)
-            if type(results) is not tuple:
-                results = (results,)
-            edges = node._inputs
-            if len(results) != len(edges):
-                results = _fit_count(node, results, len(edges))
-            for edge, gradient in zip(edges, results):
-                if edge is None or gradient is None:
-                    continue
-                if type(gradient) is not Tensor:
-                    gradient = _as_gradient(gradient)
-                data, wanted = gradient.data, edge.data
-                if data.dtype is not wanted.dtype and data.dtype != wanted.dtype:
-                    gradient = gradient.to(wanted.dtype)
-                if data.shape != wanted.shape:
-                    gradient = _sum_to_shape(gradient, wanted.shape, node.name())
-                parent = edge.grad_fn
-                if parent is None:
-                    _accumulate(edge, gradient, capture, create_graph)
-                elif parent not in pending and not parent._unusual:
-                    # _deliver's commonest case, inlined: the first gradient for a
-                    # node with one output.
-                    pending[parent] = [gradient]
-                    heappush(ready, (-parent._sequence, parent))
-                else:
-                    _deliver(edge, gradient, pending, ready, capture, create_graph)
-            if not retain_graph:
-                node._saved = None
+            first = heappop(ready)[1]
+            node: Function | None = first
+            slots = pending.pop(first)
+            while node is not None:
+                # Run one node's backward and send the gradients it returns on. When it
+                # feeds exactly one new node and nothing else is waiting (all along a
+                # chain), that node runs next without going through the queue.
+                if node._unusual or capture is not None:
+                    if not _prepare_unusual(node, slots, capture, to_run, create_graph):
+                        break
+                results = type(node).backward(node, *slots)
+                if type(results) is not tuple:
+                    results = (results,)
+                edges = node._inputs
+                if len(results) != len(edges):
+                    results = _fit_count(node, results, len(edges))
+                follow = follow_slots = None
+                for edge, gradient in zip(edges, results):
+                    if edge is None or gradient is None:
+                        continue
+                    if type(gradient) is not Tensor:
+                        gradient = _as_gradient(gradient)
+                    data, wanted = gradient.data, edge.data
+                    if data.dtype is not wanted.dtype and data.dtype != wanted.dtype:
+                        gradient = gradient.to(wanted.dtype)
+                    if data.shape != wanted.shape:
+                        gradient = _sum_to_shape(gradient, wanted.shape, node.name())
+                    parent = edge.grad_fn
+                    if parent is None:
+                        _accumulate(edge, gradient, capture, create_graph)
+                    elif parent is follow:
+                        follow_slots[0] = follow_slots[0] + gradient  # type: ignore[index]
+                    elif follow is None and not parent._unusual and parent not in pending:
+                        follow, follow_slots = parent, [gradient]
+                    else:
+                        _deliver(edge, gradient, pending, ready, capture, create_graph)
+                if not retain_graph:
+                    node._saved = None
+                if follow is not None and ready:
+                    # Others are waiting: the queue orders them with the new node.
+                    pending[follow] = follow_slots  # type: ignore[assignment]
+                    heappush(ready, (-follow._sequence, follow))
+                    break
+                node, slots = follow, follow_slots  # type: ignore[assignment]
     finally:
         _mode.enabled = previous_mode
     return None if capture is None else capture.result()

@@ -474,3 +474,28 @@ def test_backward_with_a_root_listed_twice_counts_it_twice():
     y = (x * x).sum()
     minigrad.backward([y, y])
     np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+
+
+def test_engine_order_on_chains_shared_parents_and_diamonds():
+    """The engine hands a chain's next node straight on and queues the rest; every shape
+    of sharing must still sum each node's gradients before it runs."""
+    x = leaf([0.5, -1.0, 2.0])
+    y = x.exp()
+    (y * y).sum().backward()  # one node sends two gradients to the same new node
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data))
+
+    x.grad = None
+    a = x * 3.0
+    left, right = a.sin(), a.cos()  # a diamond: a feeds two nodes that meet again
+    (left * right + a).sum().backward()
+    expected = 3 * (np.cos(3 * x.data) ** 2 - np.sin(3 * x.data) ** 2) + 3
+    np.testing.assert_allclose(x.grad.data, expected)
+
+    x.grad = None
+    b = x.tanh()
+    chain = b
+    for _ in range(5):
+        chain = chain * 1.5
+    (chain + b.exp()).sum().backward()  # a long branch and a short one into one node
+    t = np.tanh(x.data)
+    np.testing.assert_allclose(x.grad.data, (1.5**5 + np.exp(t)) * (1 - t**2))
