@@ -34,12 +34,14 @@ class Matmul(Function):
         return _matmul_kernel(x, y)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, Any, None, None]:
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
         ta, tb = ctx.flags
-        need_a, need_b = ctx.needs_input_grad[:2]
+        # One entry per argument passed: two from matmul(), four from backward's own calls.
+        needs = ctx.needs_input_grad
+        need_a, need_b = needs[0], needs[1]
         if a.data.ndim == 1 or b.data.ndim == 1:
-            return (*_vector_backward(a, b, grad, need_a, need_b), None, None)
+            return (*_vector_backward(a, b, grad, need_a, need_b), None, None)[: len(needs)]
         # With A' = op(A), B' = op(B): dA' = G B'^T and dB' = A'^T G, transposed back
         # when the input itself was used transposed.
         grad_a = grad_b = None
@@ -47,7 +49,7 @@ class Matmul(Function):
             grad_a = Matmul.apply(b, grad, tb, True) if ta else Matmul.apply(grad, b, False, not tb)
         if need_b:
             grad_b = Matmul.apply(grad, a, True, ta) if tb else Matmul.apply(a, grad, not ta, False)
-        return grad_a, grad_b, None, None
+        return (grad_a, grad_b, None, None)[: len(needs)]
 
 
 def _vector_backward(a: Tensor, b: Tensor, grad: Tensor, need_a: bool, need_b: bool) -> tuple:
@@ -79,7 +81,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             f"matmul: both operands must be Tensors, got {type(input).__name__} and "
             f"{type(other).__name__}"
         )
-    return Matmul.apply(input, other, False, False)
+    return Matmul.apply(input, other)
 
 
 
