@@ -100,10 +100,10 @@ def _check_same(first, other, operation):
         )
 
 
-def _run_one(kernels, operation, x, out):
-    """``_run`` for one array and no parameters, with the op layer's usual call (a small
-    contiguous float array, no ``out``) first: each check here costs a few percent of a
-    small kernel's time."""
+def _run_one(kernels, operation, x, out, *parameters):
+    """``_run`` for one array, with the op layer's usual call (a small contiguous float
+    array, no ``out``) first: each check here costs a few percent of a small kernel's
+    time."""
     if (
         out is None
         and type(x) is np.ndarray
@@ -114,12 +114,15 @@ def _run_one(kernels, operation, x, out):
     ):
         # np.empty, not np.empty_like: the latter goes through a Python-level dispatcher.
         result = np.empty(x.shape, x.dtype)
-        kernels[0](x.ravel(), result.ravel())  # ravel() of a contiguous array is a view
+        if parameters:
+            kernels[0](x.ravel(), result.ravel(), *_converted(x, parameters))
+        else:  # unpacking even an empty sequence costs a quarter of the kernel's time
+            kernels[0](x.ravel(), result.ravel())  # ravel() of a contiguous array: a view
         return result
-    return _run(kernels, operation, (x,), out)
+    return _run(kernels, operation, (x,), out, *parameters)
 
 
-def _run_two(kernels, operation, x, y, out):
+def _run_two(kernels, operation, x, y, out, *parameters):
     """``_run_one`` for two arrays of one shape and dtype (the fused derivatives)."""
     if (
         out is None
@@ -134,41 +137,25 @@ def _run_two(kernels, operation, x, y, out):
         and not _JIT_DISABLED
     ):
         result = np.empty(x.shape, x.dtype)
-        kernels[0](x.ravel(), y.ravel(), result.ravel())
+        if parameters:
+            kernels[0](x.ravel(), y.ravel(), result.ravel(), *_converted(x, parameters))
+        else:
+            kernels[0](x.ravel(), y.ravel(), result.ravel())
         return result
-    return _run(kernels, operation, (x, y), out)
+    return _run(kernels, operation, (x, y), out, *parameters)
+
+
+def _converted(array, parameters):
+    # The kernels are compiled per argument type, so scalar parameters are converted to
+    # the array's dtype: a Python float would make a float32 kernel compute in float64.
+    scalar = array.dtype.type
+    return [scalar(p) for p in parameters]
 
 
 def _run(kernels, operation, arrays, out, *parameters):
     """Check ``arrays`` (same shape and float dtype), then run the serial or parallel
-    kernel on flat C-contiguous views, writing into ``out`` or a fresh array.
-
-    Written for low overhead: at 1e3 elements the kernel itself takes ~1 us."""
-    first = arrays[0]
-    if (
-        out is None
-        and type(first) is np.ndarray
-        and first.flags.c_contiguous
-        and first.size < PARALLEL_MIN_SIZE
-        and (first.dtype.type is np.float32 or first.dtype.type is np.float64)
-        and not _JIT_DISABLED
-    ):
-        # The op layer's usual call with parameters (leaky_relu, elu, softplus): small
-        # contiguous float arrays of one shape and dtype.
-        scalar = first.dtype.type
-        second = arrays[-1]
-        if len(arrays) == 1 or (
-            len(arrays) == 2
-            and type(second) is np.ndarray
-            and second.dtype.type is scalar
-            and second.shape == first.shape
-            and second.flags.c_contiguous
-        ):
-            result = np.empty(first.shape, first.dtype)
-            flat = [array.ravel() for array in arrays]
-            kernels[0](*flat, result.ravel(), *[scalar(p) for p in parameters])
-            return result
-    first = _as_float_array(first, operation)
+    kernel on flat C-contiguous views, writing into ``out`` or a fresh array."""
+    first = _as_float_array(arrays[0], operation)
     flat = [_flat(first)]
     for other in arrays[1:]:
         other = _as_float_array(other, operation)
@@ -190,12 +177,7 @@ def _run(kernels, operation, arrays, out, *parameters):
             f"shape {first.shape}"
         )
     flat.append(_flat(out))
-    if parameters:
-        # The kernels are compiled per argument type, so scalar parameters are converted
-        # to the array's dtype: a Python float would make a float32 kernel compute in
-        # float64.
-        scalar = first.dtype.type
-        flat.extend([scalar(p) for p in parameters])
+    flat.extend(_converted(first, parameters))
     serial, parallel = kernels
     kernel = parallel if first.size >= PARALLEL_MIN_SIZE else serial
     if _JIT_DISABLED:
@@ -359,18 +341,18 @@ def relu(x, out=None):
 
 def leaky_relu(x, negative_slope=0.01, out=None):
     """x where x > 0, else negative_slope * x (PyTorch's ``leaky_relu``)."""
-    return _run(_leaky_relu_kernels, "leaky_relu", (x,), out, negative_slope)
+    return _run_one(_leaky_relu_kernels, "leaky_relu", x, out, negative_slope)
 
 
 def elu(x, alpha=1.0, out=None):
     """x where x > 0, else alpha * (e**x - 1) (PyTorch's ``elu``)."""
-    return _run(_elu_kernels, "elu", (x,), out, alpha)
+    return _run_one(_elu_kernels, "elu", x, out, alpha)
 
 
 def softplus(x, beta=1.0, threshold=20.0, out=None):
     """log(1 + e**(beta*x)) / beta, or x where beta*x > threshold (PyTorch's
     ``softplus``); stable for inputs of any size."""
-    return _run(_softplus_kernels, "softplus", (x,), out, beta, threshold)
+    return _run_one(_softplus_kernels, "softplus", x, out, beta, threshold)
 
 
 # --------------------------------------------------------------------------------------
@@ -442,17 +424,21 @@ def relu_backward(grad, x, out=None):
 
 def leaky_relu_backward(grad, x, negative_slope=0.01, out=None):
     """grad where x > 0, else grad * negative_slope."""
-    return _run(_leaky_relu_backward_kernels, "leaky_relu_backward", (grad, x), out, negative_slope)
+    return _run_two(
+        _leaky_relu_backward_kernels, "leaky_relu_backward", grad, x, out, negative_slope
+    )
 
 
 def elu_backward(grad, x, alpha=1.0, out=None):
     """grad where x > 0, else grad * alpha * e**x: the gradient of elu given its input."""
-    return _run(_elu_backward_kernels, "elu_backward", (grad, x), out, alpha)
+    return _run_two(_elu_backward_kernels, "elu_backward", grad, x, out, alpha)
 
 
 def softplus_backward(grad, x, beta=1.0, threshold=20.0, out=None):
     """grad * sigmoid(beta * x), or grad where beta * x > threshold."""
-    return _run(_softplus_backward_kernels, "softplus_backward", (grad, x), out, beta, threshold)
+    return _run_two(
+        _softplus_backward_kernels, "softplus_backward", grad, x, out, beta, threshold
+    )
 
 
 # --------------------------------------------------------------------------------------
