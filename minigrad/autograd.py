@@ -544,7 +544,7 @@ def _run_backward(
     so when a node comes off the queue every node it receives gradients from has run:
     a valid reverse topological order without a separate pass over the graph.
     """
-    if len(outputs) == 1:  # the usual loss.backward(): no list to build
+    if len(outputs) == 1:  # the usual loss.backward(): no comprehension to run
         roots = [_check_root(outputs[0], gradients[0], 0)]
     else:
         roots = [_check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]

@@ -203,7 +203,7 @@ def test_matmul_engine_choice_on_both_sides_of_threshold(dtype, monkeypatch):
         return real_kernel(a, b, out)
 
     monkeypatch.setattr(matmul_module, "_matmul_small", spy)
-    limit = matmul_module._KERNEL_MAX_WORK[np.dtype(dtype)]
+    limit = matmul_module._KERNEL_MAX_WORK[np.dtype(dtype).type]
     side = _cube_root_floor(limit)
     rng = np.random.default_rng(2)
     shapes = [(side, side, side), (side + 1, side, side), (1, side * side, side)]

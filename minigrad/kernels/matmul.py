@@ -60,9 +60,8 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #            40^3: 4.1 vs 3.5; 64^3: 12.4 vs 8.4; 8x128x128: 5.8 vs 10.3 (wins if m small)
 #   float64  4^3: 0.45 vs 1.46 µs; 24^3: 3.0 vs 4.6; 32^3: 5.2 vs 3.7; 40^3: 6.3 vs 5.4
 # The float64 crossover is lower because an AVX2 register holds 4 float64 but 8 float32.
-_KERNEL_MAX_WORK = {_FLOAT_DTYPES[0]: 32 * 32 * 32, _FLOAT_DTYPES[1]: 24 * 24 * 24}
-# Keyed by the scalar type, which the fast path compares with "is".
-_KERNEL_MAX_WORK_BY_TYPE = {np.float32: 32 * 32 * 32, np.float64: 24 * 24 * 24}
+# Keyed by the scalar type (dtype.type), which the fast path compares with "is".
+_KERNEL_MAX_WORK = {np.float32: 32 * 32 * 32, np.float64: 24 * 24 * 24}
 
 
 # --------------------------------------------------------------------------------------
@@ -249,7 +248,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     dtype = a.dtype
     # The fast path first: a tiny 2-D product must not pay for the general checks.
     if a.ndim == 2 and b.ndim == 2 and b.dtype.type is dtype.type:
-        limit = _KERNEL_MAX_WORK_BY_TYPE.get(dtype.type, 0)
+        limit = _KERNEL_MAX_WORK.get(dtype.type, 0)
         m, k = a.shape
         k2, n = b.shape
         if k2 == k and m * k * n <= limit:
