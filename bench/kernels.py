@@ -57,6 +57,8 @@ TILED_MIN_RATIO = 0.5  # matmul_tiled vs np.matmul at n = 512 float32
 TILED_TARGET = (512, np.float32)
 GRAPH_MIN_SPEEDUP = 2.0  # minigrad's forward+backward at most half PyTorch's time
 IMPORT_MAX_EXTRA_SECONDS = 0.15  # import minigrad vs import numpy, numba
+TRANSCENDENTAL_MIN_SPEEDUP = 3.0  # exp, tanh, sigmoid vs NumPy ...
+TRANSCENDENTAL_TARGET_MIN_SIZE = 10**5  # ... at this many elements and more
 
 # A 1-minute load average from this value up means other work competes for the cores.
 BUSY_LOAD = 0.5
@@ -230,6 +232,25 @@ def elementwise_cases() -> list[tuple[str, int, Callable[..., Any], Callable[...
     ]
 
 
+def memory_floor(settings: Settings, x: np.ndarray) -> float:
+    """Seconds to read ``x`` and write a new array of its size with no arithmetic: the
+    faster of ``np.copy`` and minigrad's ``neg`` kernel (same allocation and threads as
+    the other unary kernels). No unary kernel returning a new array can beat it."""
+    from minigrad.kernels import unary
+
+    return min(settings.time(np.copy, x), settings.time(unary.neg, x))
+
+
+def transcendental_target(name: str, size: int, speedup: float, best_possible: float) -> str:
+    """PASS/FAIL of the >= 3x NumPy target, and whether any kernel could reach it."""
+    if name not in ("exp", "tanh", "sigmoid") or size < TRANSCENDENTAL_TARGET_MIN_SIZE:
+        return ""
+    text = verdict(speedup >= TRANSCENDENTAL_MIN_SPEEDUP)
+    if best_possible < TRANSCENDENTAL_MIN_SPEEDUP:
+        text += " (out of reach)"
+    return text
+
+
 def elementwise_row(
     settings: Settings, torch: Any, case: tuple[Any, ...], dtype: Any, size: int
 ) -> list[str]:
@@ -240,13 +261,21 @@ def elementwise_row(
     inputs = [rng.uniform(-4, 4, size).astype(dtype) for _ in range(arity)]
     check_close(kernel(*inputs), numpy_function(*inputs), dtype)
     ours = settings.time(kernel, *inputs)
-    references = [settings.time(numpy_function, *inputs)]
+    numpy_time = settings.time(numpy_function, *inputs)
+    references = [numpy_time]
     if torch:
         tensors = [torch.from_numpy(array) for array in inputs]
         references.append(settings.time(getattr(torch, torch_name), *tensors))
     row = [name, np.dtype(dtype).name, f"{size:.0e}", microseconds(ours)]
     row += [microseconds(seconds) for seconds in references]
     row += [ratio(seconds / ours) for seconds in references]
+    if arity == 1:
+        floor = memory_floor(settings, inputs[0])
+        best_possible = numpy_time / floor
+        target = transcendental_target(name, size, numpy_time / ours, best_possible)
+        row += [microseconds(floor), ratio(best_possible), target]
+    else:
+        row += ["", "", ""]
     return row
 
 
@@ -254,6 +283,7 @@ def bench_elementwise(settings: Settings, torch: Any) -> None:
     """minigrad's elementwise kernels vs NumPy's ufuncs (vs torch), new output each call."""
     header = ["op", "dtype", "elements", "minigrad µs", "NumPy µs"]
     header += ["torch µs", "vs NumPy", "vs torch"] if torch else ["vs NumPy"]
+    header += ["floor µs", "ceiling vs NumPy", "target >= 3x NumPy"]
     rows = []
     for case in elementwise_cases():
         for dtype in DTYPES:
@@ -266,6 +296,10 @@ def bench_elementwise(settings: Settings, torch: Any) -> None:
     if torch:
         note("torch: torch.add, torch.mul, torch.exp, torch.tanh, torch.sigmoid")
     note("inputs uniform in [-4, 4), C-contiguous; ratio = reference time / minigrad time")
+    note("floor: the faster of np.copy(x) and minigrad's neg(x), a new array written with no")
+    note("  arithmetic; ceiling = NumPy time / floor, the best speedup any kernel could show")
+    note("target: exp, tanh, sigmoid >= 3x NumPy from 1e5 elements; '(out of reach)' where")
+    note("  even the floor is less than 3x faster than NumPy")
 
 
 # --------------------------------------------------------------------------------------
