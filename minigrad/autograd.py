@@ -197,6 +197,9 @@ class Function:
     # The clock's time when forward saved tensors (infinite: saved nothing, or not
     # recorded, so nothing to check).
     _saved_at: float = math.inf
+    # Positions in _saved of this node's own outputs, kept as detached twins (see
+    # _save_outputs_without_cycle).
+    _saved_outputs: tuple[int, ...] = ()
     _non_differentiable: tuple[Tensor, ...] = ()
     _sequence: int
 
@@ -240,6 +243,15 @@ class Function:
             for tensor in saved:
                 if tensor is not None and tensor._version[1] > self._saved_at:
                     raise _modified_error(self)
+        if self._saved_outputs and _mode.enabled:
+            # A backward that is itself recorded (create_graph) differentiates through the
+            # saved outputs: attach them to this node again. Otherwise backward only
+            # needs their values, and they stay detached.
+            for index in self._saved_outputs:
+                twin = saved[index]
+                assert twin is not None
+                twin.grad_fn = self
+                twin.requires_grad = True
         return saved
 
     @property
@@ -305,6 +317,13 @@ class Function:
                 ):
                     out.grad_fn = node
                     out.requires_grad = True
+                    if out is raw and node._saved:  # perhaps saved by forward (exp, tanh)
+                        saved = node._saved
+                        if len(saved) == 1 and saved[0] is out:  # the common case, inline
+                            node._saved = (_detached_twin(out),)
+                            node._saved_outputs = (0,)
+                        else:
+                            _save_outputs_without_cycle(node, (out,))
                 return out
         raw = cls.forward(node, *args)
         if type(raw) is np.ndarray:  # the common case, kept short
@@ -344,7 +363,42 @@ def _record_outputs(node: Function, raw: tuple[Any, ...], args: tuple[Any, ...])
             out.requires_grad = True
     node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
     node._unusual = True
+    if node._saved:
+        _save_outputs_without_cycle(node, outputs)
     return outputs
+
+
+def _save_outputs_without_cycle(node: Function, outputs: tuple[Tensor, ...]) -> None:
+    """Keep the node's own outputs among its saved tensors as detached twins.
+
+    A saved output itself would make a reference cycle, output -> grad_fn -> saved
+    output, that only Python's cycle collector frees: a graph never taken backward would
+    outlive its last reference. The twin shares the output's array and version counter
+    (so in-place changes are still caught) but not its grad_fn; ``saved_tensors``
+    attaches it to the node when a recorded (create_graph) backward needs that.
+    """
+    saved = list(node._saved or ())
+    positions = []
+    for index, tensor in enumerate(saved):
+        if tensor is not None and tensor.grad_fn is node and any(tensor is o for o in outputs):
+            saved[index] = _detached_twin(tensor)
+            positions.append(index)
+    if positions:
+        node._saved = tuple(saved)
+        node._saved_outputs = tuple(positions)
+
+
+def _detached_twin(output: Tensor) -> Tensor:
+    """A tensor with the array and version counter of ``output``, without its grad_fn."""
+    twin = _new(Tensor)
+    twin.data = output.data
+    twin.grad = None
+    twin.requires_grad = False
+    twin.grad_fn = None
+    twin._output_nr = output._output_nr
+    twin._version = output._shared_version()
+    twin._is_view = output._is_view
+    return twin
 
 
 def _marked(node: Function, output: Tensor) -> bool:

@@ -47,6 +47,73 @@ def test_second_backward_through_freed_saved_tensors_raises():
         y.backward()
 
 
+class ExpSavingItsOutput(Function):
+    """A user's Function that saves the tensor it returns, as exp does."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = Tensor(np.exp(x.data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+OUTPUT_SAVING_OPS = {
+    "exp": lambda x: x.exp(),
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "sqrt": lambda x: x.sqrt(),
+    "pow": lambda x: x**2.5,
+    "softmax": lambda x: minigrad.softmax(x, dim=0),
+    "user_function": ExpSavingItsOutput.apply,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_SAVING_OPS))
+def test_a_node_that_saves_its_output_is_freed_with_the_output(name):
+    """No reference cycle output -> node -> saved output: dropping the output frees the
+    node at once, without the cycle collector (as in PyTorch)."""
+    import gc
+    import weakref
+
+    x = leaf([0.5, 1.5, 2.0])
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        y = OUTPUT_SAVING_OPS[name](x)
+        node = weakref.ref(y.grad_fn)
+        del y
+        assert node() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_SAVING_OPS))
+def test_a_saved_output_still_gives_first_and_second_derivatives(name):
+    x = leaf([0.5, 1.5, 2.0])
+    assert gradcheck(OUTPUT_SAVING_OPS[name], (x,))
+    (first,) = minigrad.grad(OUTPUT_SAVING_OPS[name](x).sum(), [x], create_graph=True)
+    assert first.grad_fn is not None  # written with the output, which is attached again
+
+
+@pytest.mark.parametrize("change", ["in place", "through a view"])
+def test_changing_a_saved_output_in_place_is_still_caught(change):
+    x = leaf([0.5, 1.5, 2.0])
+    y = x.exp()
+    with minigrad.no_grad():
+        if change == "in place":
+            y.mul_(2.0)
+        else:
+            y[1:].mul_(2.0)
+    with pytest.raises(RuntimeError, match="saved tensor 0 of Exp.*version 1"):
+        y.sum().backward()
+
+
 def test_nodes_that_save_nothing_can_be_traversed_again():
     x = leaf([1.0, 2.0])
     y = (x + 1.0).sum()
