@@ -6,6 +6,7 @@ so a seeded program (initialisation, dropout, data) gives the same numbers every
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -59,13 +60,18 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return tensor
 
 
-def _shape(size: tuple[Any, ...], name: str) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
+def _shape(sizes: tuple[Any, ...], name: str, size: Any = None) -> tuple[int, ...]:
+    """The shape of ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as PyTorch accepts."""
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{name}: got sizes {sizes!r} and size={size!r}; pass one of them")
+        sizes = (size,)
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for s in sizes:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"{name}: sizes must be non-negative ints, got {size!r}")
-    return tuple(int(s) for s in size)
+            raise ValueError(f"{name}: sizes must be non-negative ints, got {sizes!r}")
+    return tuple(int(s) for s in sizes)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -91,19 +97,25 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_shape(sizes, "zeros", size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_shape(sizes, "ones", size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of shape ``size`` whose values are whatever the memory held."""
-    return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_shape(sizes, "empty", size), _float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -142,21 +154,58 @@ def full_like(
     return _finish(np.full(shape, fill_value, resolved), requires_grad)
 
 
+def _number(value: Any, name: str, what: str) -> int | float:
+    """A Python int or float from a number or a one-element tensor."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if isinstance(value, (int, np.integer)):  # bools included, as PyTorch
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    raise TypeError(f"{name}: {what} must be a number, got {type(value).__name__}")
+
+
 def arange(
-    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+    start: Any = 0, end: Any = None, step: Any = 1, dtype: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``start, start + step, ...`` up to but excluding ``end`` (``arange(n)``: 0..n-1).
 
-    Integer arguments give int64, any float argument the default float dtype.
+    Integer arguments give int64, any float argument the default float dtype. As in
+    PyTorch, the length is ``ceil((end - start) / step)`` and element ``i`` is
+    ``start + i * step`` computed in float64 and rounded once to the dtype (NumPy's
+    float32 arange adds the step up in float32, drifting by several ulps); with an
+    integer dtype the arguments are truncated to integers first.
     """
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ValueError("arange: step must not be zero")
+    start = _number(start, "arange", "start")
+    end = _number(end, "arange", "end")
+    step = _number(step, "arange", "step")
     if dtype is None:
-        is_float = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
-        dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
-    return _finish(np.arange(start, end, step, dtype=dtypes.resolve(dtype)), requires_grad)
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        resolved = dtypes.get_default_dtype() if is_float else dtypes.int64
+    else:
+        resolved = dtypes.resolve(dtype)
+    if resolved.kind == "b":
+        raise TypeError("arange: dtype bool is not supported")
+    if not (math.isfinite(start) and math.isfinite(end) and math.isfinite(step)):
+        raise ValueError(f"arange: unsupported range {start} to {end} with step {step}")
+    if resolved.kind != "f":
+        start, end, step = int(start), int(end), int(step)  # truncated, as PyTorch
+    if step == 0:
+        raise ValueError(f"arange: step must not be zero, got {step}")
+    if (end - start) * step < 0:  # zero and negative lengths are not the same mistake
+        raise ValueError(
+            f"arange: end ({end}) is on the wrong side of start ({start}) for step {step}"
+        )
+    if resolved.kind == "f":
+        count = math.ceil((end - start) / step)
+        values = start + step * np.arange(count, dtype=np.float64)
+    else:
+        count = -((start - end) // step)  # an exact ceiling division of the integers
+        values = start + step * np.arange(count, dtype=np.int64)
+    return _finish(values.astype(resolved, copy=False), requires_grad)
 
 
 def linspace(
@@ -173,29 +222,46 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     resolved = _float_dtype(dtype)
-    values = _generator[0].random(_shape(size, "rand"), dtype=resolved.type)
+    values = _generator[0].random(_shape(sizes, "rand", size), dtype=resolved.type)
     return _finish(values, requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal random numbers."""
     resolved = _float_dtype(dtype)
-    values = _generator[0].standard_normal(_shape(size, "randn"), dtype=resolved.type)
+    values = _generator[0].standard_normal(_shape(sizes, "randn", size), dtype=resolved.type)
     return _finish(values, requires_grad)
 
 
-def randint(
-    low: int, high: int | None = None, size: Any = (), dtype: Any = None
-) -> Tensor:
-    """Random integers in ``[low, high)`` (``randint(high, size)``: in ``[0, high)``)."""
-    if high is None:
-        low, high = 0, low
+def randint(low: Any = None, high: Any = None, size: Any = None, dtype: Any = None) -> Tensor:
+    """Random integers in ``[low, high)``, int64 unless ``dtype`` says otherwise.
+
+    PyTorch's two forms: ``randint(low, high, size)`` and ``randint(high, size)`` (from 0),
+    by position or keyword; ``size`` is a tuple or list and is required.
+    """
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = None, low, high  # randint(high, size)
+    elif high is None:
+        low, high = None, low  # randint(high, size=...)
+    if low is None:
+        low = 0
+    if size is None:
+        raise TypeError("randint: missing the size, a tuple such as (3,) or (2, 3)")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint: size must be a tuple or list of ints, got {size!r}")
+    for name, value in (("low", low), ("high", high)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise TypeError(f"randint: {name} must be an int, got {value!r}")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
-    shape = _shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
+    shape = _shape((), "randint", size)
     resolved = dtypes.int64 if dtype is None else dtypes.resolve(dtype)
     return Tensor._make(_generator[0].integers(low, high, size=shape).astype(resolved))
 

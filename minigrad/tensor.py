@@ -229,6 +229,8 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self.data.shape
+        if self.data.ndim == 0:  # normalize_dim would accept 0 and -1 for it
+            raise IndexError(f"size: dimension {dim} given, but a 0-d tensor has no dimensions")
         return self.data.shape[dtypes.normalize_dim(dim, self.data.ndim)]
 
     def numel(self) -> builtins.int:
@@ -248,6 +250,10 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of transposed matrices)."""
+        if self.data.ndim < 2:
+            raise ValueError(
+                f"mT needs a matrix or a batch of matrices, got a tensor of shape {self.shape}"
+            )
         return _ops.transpose(self, -2, -1)
 
     # ------------------------------------------------------------------ conversion
@@ -554,14 +560,38 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _ops.ge(self, other)
 
+    # ~ & | ^ are bitwise, as in PyTorch: on integers ~5 is -6 and 6 & 3 is 2; on bools
+    # the same operations are the logical ones. Floats are refused; nothing has a gradient.
+
     def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
+        return _ops.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
 
     def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_and, other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_or, other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_xor, other)
 
 
 def _wrap(array: np.ndarray, grad_fn: Function | None = None) -> Tensor:

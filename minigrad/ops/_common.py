@@ -36,6 +36,26 @@ def scalar_dtype(dtype: np.dtype, value: Any) -> np.dtype:
     return dtype
 
 
+# PyTorch orders dtypes by category, bool < integer < float, before width.
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def promote_types(first: np.dtype, second: np.dtype) -> np.dtype:
+    """The dtype of an op on two tensors of these dtypes, as PyTorch's.
+
+    When the categories (bool < integer < float) differ, the higher one's dtype wins
+    whatever the widths: int64 + float32 gives float32, bool + int32 gives int32. (NumPy
+    would give float64 for int64 + float32, to hold every int64 exactly.) Within a
+    category the wider type wins: float32 + float64 gives float64, uint8 + int32 int32.
+    PyTorch's exception for a 0-d tensor, which does not widen a tensor with dimensions
+    of its category, is not followed: the result never depends on the shapes.
+    """
+    category_first, category_second = _CATEGORY[first.kind], _CATEGORY[second.kind]
+    if category_first != category_second:
+        return first if category_first > category_second else second
+    return np.promote_types(first, second)
+
+
 def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any, np.dtype]:
     """The raw operands of a binary op and the result dtype, with Python scalars as
     NumPy scalars of that dtype (so a scalar never upcasts the arrays)."""
@@ -43,9 +63,9 @@ def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any,
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         x, y = a.data, b.data
-        if x.dtype is y.dtype or x.dtype == y.dtype:
+        if x.dtype is y.dtype or x.dtype == y.dtype:  # the common case: nothing to promote
             return x, y, x.dtype
-        dtype = np.result_type(x.dtype, y.dtype)
+        dtype = promote_types(x.dtype, y.dtype)
         return x.astype(dtype, copy=False), y.astype(dtype, copy=False), dtype
     if a_is_tensor:
         dtype = scalar_dtype(a.data.dtype, b)

@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.kernels.matmul import matmul as _matmul_kernel
+from minigrad.ops._common import promote_types
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
 
@@ -27,7 +28,8 @@ class Matmul(Function):
         x = a.data.swapaxes(-1, -2) if transpose_a else a.data
         y = b.data.swapaxes(-1, -2) if transpose_b else b.data
         if x.dtype is not y.dtype and x.dtype != y.dtype:
-            dtype = np.result_type(x.dtype, y.dtype)
+            # PyTorch refuses mixed dtypes here; minigrad promotes as every binary op does.
+            dtype = promote_types(x.dtype, y.dtype)
             x, y = x.astype(dtype), y.astype(dtype)
         if x.dtype.kind != "f":
             return np.asarray(np.matmul(x, y))

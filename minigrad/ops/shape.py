@@ -8,6 +8,7 @@ the other.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import Function
+from minigrad.ops._common import promote_types
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor
 
@@ -26,8 +28,18 @@ def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
     return Tensor._make(array)
 
 
-def _shape_arg(shape: Sequence[Any], name: str) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+def _shape_arg(
+    shape: Sequence[Any], name: str, keyword: Any = None, keyword_name: str = "size"
+) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and PyTorch's keyword, ``f(size=(2, 3))``, alike."""
+    if keyword is not None:
+        if shape:
+            raise TypeError(
+                f"{name}: got sizes {tuple(shape)!r} and {keyword_name}={keyword!r}; pass one"
+            )
+        shape = (keyword,)
+    elif not shape:
+        raise TypeError(f"{name}: missing the {keyword_name} argument")
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for size in shape:
@@ -85,26 +97,30 @@ def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
     return shape
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
-    """The same elements in a new shape (a view when possible, else a copy).
+def reshape(input: Tensor, *sizes: Any, shape: Any = None) -> Tensor:
+    """The same elements in a new shape (a view when possible, else a copy):
+    ``reshape(x, 2, 3)``, ``reshape(x, (2, 3))`` or ``reshape(x, shape=(2, 3))``.
 
     One size may be -1: it is inferred from the number of elements.
     """
-    return Reshape.apply(input, _resolve_shape(input, _shape_arg(shape, "reshape")), False)
+    target = _shape_arg(sizes, "reshape", shape, "shape")
+    return Reshape.apply(input, _resolve_shape(input, target), False)
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
-    """Like :func:`reshape`, but raises instead of copying when the memory layout does not
-    allow a view."""
-    return Reshape.apply(input, _resolve_shape(input, _shape_arg(shape, "view")), True)
+def view(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
+    """Like :func:`reshape` (``view(x, 2, 3)``, ``view(x, size=(2, 3))``), but raises
+    instead of copying when the memory layout does not allow a view."""
+    target = _shape_arg(sizes, "view", size, "size")
+    return Reshape.apply(input, _resolve_shape(input, target), True)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one."""
-    if input.data.ndim == 0:
-        return reshape(input, 1)
+    # A 0-d tensor counts as having one dimension here (0 and -1 are valid), as in PyTorch.
     start = dtypes.normalize_dim(start_dim, input.data.ndim)
     end = dtypes.normalize_dim(end_dim, input.data.ndim)
+    if input.data.ndim == 0:
+        return reshape(input, 1)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = input.data.shape
@@ -137,9 +153,10 @@ class Permute(Function):
         return Permute.apply(grad, tuple(np.argsort(ctx.order))), None
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
-    """The dimensions reordered: ``dims[i]`` is the input dimension that becomes ``i``."""
-    order = _shape_arg(dims, "permute")
+def permute(input: Tensor, *order: Any, dims: Any = None) -> Tensor:
+    """The dimensions reordered: ``dims[i]`` is the input dimension that becomes ``i``
+    (``permute(x, 2, 0, 1)``, ``permute(x, (2, 0, 1))`` or ``permute(x, dims=(2, 0, 1))``)."""
+    order = _shape_arg(order, "permute", dims, "dims")
     normalized = tuple(dtypes.normalize_dim(d, input.data.ndim) for d in order)
     if sorted(normalized) != list(range(input.data.ndim)):
         raise ValueError(
@@ -154,7 +171,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     order = list(range(input.data.ndim))
     a = dtypes.normalize_dim(dim0, input.data.ndim)
     b = dtypes.normalize_dim(dim1, input.data.ndim)
-    order[a], order[b] = order[b], order[a]
+    if order:  # a 0-d tensor accepts dims 0 and -1 (as PyTorch) and has nothing to swap
+        order[a], order[b] = order[b], order[a]
     return Permute.apply(input, tuple(order))
 
 
@@ -172,17 +190,18 @@ class BroadcastTo(Function):
         return grad.sum_to_size(ctx.shape), None
 
 
-def broadcast_to(input: Tensor, *shape: Any) -> Tensor:
-    """A read-only view of ``input`` broadcast to ``shape`` (NumPy's rules)."""
-    target = _shape_arg(shape, "broadcast_to")
+def broadcast_to(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
+    """A read-only view of ``input`` broadcast to ``size`` (NumPy's rules)."""
+    target = _shape_arg(sizes, "broadcast_to", size, "size")
     if target == input.data.shape:
         return input
     return BroadcastTo.apply(input, target)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
-    """Broadcast to ``sizes``; -1 keeps that dimension's size (as ``torch.Tensor.expand``)."""
-    target = list(_shape_arg(sizes, "expand"))
+def expand(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
+    """Broadcast to ``sizes`` (or ``size=``); -1 keeps that dimension's size (as
+    ``torch.Tensor.expand``)."""
+    target = list(_shape_arg(sizes, "expand", size, "size"))
     offset = len(target) - input.data.ndim
     if offset < 0:
         raise ValueError(f"expand: sizes {target} have fewer dimensions than shape {input.shape}")
@@ -205,7 +224,7 @@ class Cat(Function):
     def forward(ctx: Any, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
         ctx.bounds = np.cumsum([0] + [t.data.shape[dim] for t in tensors])
-        dtype = np.result_type(*[t.data.dtype for t in tensors])
+        dtype = functools.reduce(promote_types, [t.data.dtype for t in tensors])
         return np.concatenate([t.data for t in tensors], axis=dim, dtype=dtype)
 
     @staticmethod
@@ -226,6 +245,14 @@ def _check_joinable(tensors: Sequence[Any], dim: int, name: str, same_shape: boo
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}: element {i} is a {type(t).__name__}, not a Tensor")
     first = tensors[0].data.shape
+    if not same_shape:
+        for i, t in enumerate(tensors):
+            if t.data.ndim == 0:  # no dimension to join along (PyTorch refuses them too)
+                shapes = [other.shape for other in tensors]
+                raise ValueError(
+                    f"{name}: tensor {i} is zero-dimensional and cannot be concatenated "
+                    f"(shapes {shapes}); use stack to join scalars"
+                )
     axis = dtypes.normalize_dim(dim, len(first) + (1 if same_shape else 0))
     for i, t in enumerate(tensors[1:], start=1):
         shape = t.data.shape
@@ -278,39 +305,73 @@ class Split(Function):
         return cat(grads, ctx.dim), None, None
 
 
-def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def _cut_axis(input: Tensor, dim: int, name: str) -> int:
+    """``dim`` normalized for split, chunk and unbind, which need a dimension to cut."""
+    if input.data.ndim == 0:
+        raise ValueError(f"{name}: expected a tensor with at least one dimension, got shape ()")
+    return dtypes.normalize_dim(dim, input.data.ndim)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def split(
+    input: Tensor, split_size_or_sections: Any = None, dim: int = 0, *, split_size: Any = None
+) -> tuple[Tensor, ...]:
     """Cut ``input`` along ``dim`` into pieces of ``split_size_or_sections`` elements (the
-    last may be smaller), or into pieces of the listed sizes."""
-    axis = dtypes.normalize_dim(dim, input.data.ndim)
+    last may be smaller), or into pieces of the listed sizes. ``split_size`` is the name
+    ``Tensor.split`` gives the same argument in PyTorch."""
+    sections = split_size_or_sections
+    if (sections is None) == (split_size is None):
+        raise TypeError("split: pass exactly one of split_size_or_sections and split_size")
+    if sections is None:
+        sections = split_size
+    axis = _cut_axis(input, dim, "split")
     length = input.data.shape[axis]
-    if isinstance(split_size_or_sections, (int, np.integer)):
-        step = int(split_size_or_sections)
-        if step <= 0:
-            raise ValueError(f"split: split_size must be positive, got {step}")
-        sizes = tuple(min(step, length - start) for start in range(0, length, step))
+    if _is_int(sections):
+        step = int(sections)
+        # A size of 0 only makes sense for an empty dimension (one empty piece).
+        if step < 0 or (step == 0 and length > 0):
+            raise ValueError(
+                f"split: split_size must be positive, got {step} for dimension {dim} of "
+                f"size {length}"
+            )
+        sizes = tuple(min(step, length - start) for start in range(0, length, step or 1))
         sizes = sizes or (0,)
-    else:
-        sizes = tuple(int(s) for s in split_size_or_sections)
-        if sum(sizes) != length or any(s < 0 for s in sizes):
+    elif isinstance(sections, (tuple, list)) and all(_is_int(s) for s in sections):
+        sizes = tuple(int(s) for s in sections)
+        if any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes must be non-negative, got {list(sizes)}")
+        if sum(sizes) != length:
             raise ValueError(
                 f"split: sizes {list(sizes)} do not add up to {length}, the size of "
                 f"dimension {dim} of a tensor of shape {input.shape}"
             )
+    else:
+        raise TypeError(
+            f"split: split_size_or_sections must be an int or a list of ints, got "
+            f"{sections!r}"
+        )
     return Split.apply(input, sizes, axis)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut ``input`` along ``dim`` into ``chunks`` pieces of equal size (the last may be
-    smaller), as ``torch.chunk``."""
+    smaller, and there may be fewer pieces), as ``torch.chunk``."""
+    if not _is_int(chunks):
+        raise TypeError(f"chunk: chunks must be an int, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    length = input.data.shape[dtypes.normalize_dim(dim, input.data.ndim)]
-    return split(input, max(1, -(-length // chunks)), dim)
+    length = input.data.shape[_cut_axis(input, dim, "chunk")]
+    if length == 0:  # PyTorch gives ``chunks`` empty pieces, not one
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``input`` along ``dim``, with that dimension removed."""
-    axis = dtypes.normalize_dim(dim, input.data.ndim)
+    axis = _cut_axis(input, dim, "unbind")
     return tuple(squeeze(piece, axis) for piece in split(input, 1, axis))
 
 
