@@ -375,7 +375,8 @@ def _sigmoid_backward_loop(grad, y, out):
 def _relu_backward_loop(grad, x, out):
     zero = x.dtype.type(0)
     for i in prange(x.size):
-        out[i] = grad[i] if x[i] > zero else zero
+        # "<= 0" rather than "> 0": a nan input passes the gradient, as in PyTorch.
+        out[i] = zero if x[i] <= zero else grad[i]
 
 
 def _leaky_relu_backward_loop(grad, x, out, negative_slope):
@@ -389,8 +390,8 @@ def _elu_backward_loop(grad, x, out, alpha):
     for i in prange(x.size):
         value = x[i]
         # min(value, 0): the exponential of the positive inputs is never used, and would
-        # overflow for large ones.
-        out[i] = grad[i] if value > zero else grad[i] * alpha * fastmath.exp(min(value, zero))
+        # overflow for large ones. "<= 0": a nan input passes the gradient, as in PyTorch.
+        out[i] = grad[i] * alpha * fastmath.exp(min(value, zero)) if value <= zero else grad[i]
 
 
 def _softplus_backward_loop(grad, x, out, beta, threshold):
@@ -418,7 +419,8 @@ def sigmoid_backward(grad, y, out=None):
 
 
 def relu_backward(grad, x, out=None):
-    """grad where x > 0, else 0: the gradient of relu given its input x."""
+    """0 where x <= 0, else grad: the gradient of relu given its input x (a nan input
+    passes the gradient, as in PyTorch)."""
     return _run_two(_relu_backward_kernels, "relu_backward", grad, x, out)
 
 
@@ -430,7 +432,8 @@ def leaky_relu_backward(grad, x, negative_slope=0.01, out=None):
 
 
 def elu_backward(grad, x, alpha=1.0, out=None):
-    """grad where x > 0, else grad * alpha * e**x: the gradient of elu given its input."""
+    """grad * alpha * e**x where x <= 0, else grad: the gradient of elu given its input
+    (a nan input passes the gradient, as in PyTorch)."""
     return _run_two(_elu_backward_kernels, "elu_backward", grad, x, out, alpha)
 
 
@@ -530,7 +533,7 @@ def sigmoid_backward_reference(grad, y):
 
 def relu_backward_reference(grad, x):
     """NumPy twin of ``relu_backward``."""
-    return np.where(x > 0, grad, np.zeros_like(grad))
+    return np.where(x <= 0, np.zeros_like(grad), grad)
 
 
 def leaky_relu_backward_reference(grad, x, negative_slope=0.01):
@@ -540,7 +543,7 @@ def leaky_relu_backward_reference(grad, x, negative_slope=0.01):
 
 def elu_backward_reference(grad, x, alpha=1.0):
     """NumPy twin of ``elu_backward``."""
-    return np.where(x > 0, grad, grad * x.dtype.type(alpha) * np.exp(np.minimum(x, 0)))
+    return np.where(x <= 0, grad * x.dtype.type(alpha) * np.exp(np.minimum(x, 0)), grad)
 
 
 def softplus_backward_reference(grad, x, beta=1.0, threshold=20.0):

@@ -8,6 +8,10 @@ from minigrad.ops._registry import RECORDS, OpInfo, register
 from minigrad.ops.elementwise import (
     abs,
     add,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     clamp,
     clip,
     cos,
@@ -102,7 +106,8 @@ from minigrad.ops.shape import (
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``).
 TENSOR_METHODS: list[str] = (
-    "abs add clamp clip cos div elu eq exp ge gt isfinite isinf isnan le leaky_relu log "
+    "abs add bitwise_and bitwise_not bitwise_or bitwise_xor "
+    "clamp clip cos div elu eq exp ge gt isfinite isinf isnan le leaky_relu log "
     "logical_and logical_not logical_or lt masked_fill maximum minimum mul ne neg pow "
     "reciprocal relu rsqrt sigmoid sign sin softplus sqrt square sub tanh where matmul all "
     "amax amin any argmax argmin logsumexp log_softmax max mean min norm softmax std sum "

@@ -18,7 +18,14 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.kernels import binary, unary
-from minigrad.ops._common import as_tensor, binary_operands, broadcast_shape, operand
+from minigrad.ops._common import (
+    Scalar,
+    as_tensor,
+    binary_operands,
+    broadcast_shape,
+    operand,
+    scalar_dtype,
+)
 from minigrad.ops._common import float_data as _float_data
 from minigrad.ops._registry import OpInfo, register
 from minigrad.tensor import Tensor, _wrap
@@ -96,20 +103,61 @@ class Div(Function):
         b = ctx.scalars[1] if b is None else b
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad / b if need_a else None
-        grad_b = -grad * a / (b * b) if need_b else None
+        # -grad * a / b**2 as -grad * ((a / b) / b), as PyTorch: b * b overflows (or
+        # underflows to 0) already for |b| near 1e19 (1e-19) in float32.
+        grad_b = -grad * ((a / b) / b) if need_b else None
         return grad_a, grad_b
+
+
+def _power(base: Any, exponent: Any) -> np.ndarray:
+    """``base ** exponent`` on the raw operands, with PyTorch's values where NumPy's pow
+    differs."""
+    x, y, dtype = binary_operands(base, exponent)
+    if dtype.kind == "f" and not isinstance(exponent, Tensor):
+        # PyTorch computes a float tensor to these powers without pow(): the same values
+        # here (sqrt keeps -0.0 and gives NaN at -inf, where pow gives 0.0 and +inf), and
+        # several times faster (x ** 2 is one multiplication, not a pow call).
+        one = dtype.type(1)
+        if y == 2:
+            return binary.mul(x, x)
+        if y == 0.5:
+            return unary.sqrt(x)
+        if y == -0.5:
+            return binary.div(one, unary.sqrt(x))
+        if y == -1:
+            return binary.div(one, x)
+        if y == 1:
+            return x.copy()
+        if y == 3:
+            return binary.mul(binary.mul(x, x), x)
+        if y == -2:
+            return binary.div(one, binary.mul(x, x))
+    if dtype.kind != "f" and isinstance(exponent, Tensor):
+        negative = y < 0
+        if np.any(negative):
+            # NumPy refuses negative integer exponents; PyTorch computes them in integers:
+            # x ** y = 1 / x ** |y| truncates to 0, unless x is 1 or -1 (then x ** |y|).
+            # (A negative Python-number exponent is refused by both.)
+            broadcast_shape(base, exponent, "pow")  # the error that names both shapes
+            power = np.power(x, np.abs(y))
+            return np.where(negative & (np.abs(x) != 1), 0, power).astype(dtype, copy=False)
+    return _run_binary(binary.pow, np.power, base, exponent, "pow")
 
 
 class Pow(Function):
     @staticmethod
     def forward(ctx: Any, base: Any, exponent: Any) -> Tensor:
-        out = Tensor._make(_run_binary(binary.pow, np.power, base, exponent, "pow"))
+        out = Tensor._make(_power(base, exponent))
         ctx.scalars = (base, exponent)
         ctx.save_for_backward(*_tensors_or_none(base, exponent), out)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        # PyTorch's rules where the textbook formulas give 0 * inf or log(0):
+        # d/dx x**y = y x**(y-1), but 0 wherever y == 0 (x**0 is 1 for every x, 0 too);
+        # d/dy x**y = x**y log(x), but 0 where x == 0 and y >= 0 (the limit from x > 0;
+        # for y < 0 it stays x**y log(x) = inf * -inf = -inf).
         base, exponent, out = ctx.saved_tensors
         base = ctx.scalars[0] if base is None else base
         exponent = ctx.scalars[1] if exponent is None else exponent
@@ -117,17 +165,22 @@ class Pow(Function):
         grad_base = grad_exponent = None
         if need_base:
             if isinstance(exponent, Tensor):
-                grad_base = grad * exponent * base ** (exponent - 1)
+                grad_base = where(exponent == 0, 0.0, grad * exponent * base ** (exponent - 1))
             elif exponent == 0:
-                grad_base = grad * 0.0  # d/dx x**0 is 0 everywhere, even where x = 0
+                grad_base = Tensor._make(np.zeros_like(grad.data))
             else:
-                grad_base = grad * exponent * base ** (exponent - 1)
+                power = base if exponent == 2 else base ** (exponent - 1)  # x ** 2: no pow
+                grad_base = grad * exponent * power
         if need_exponent:
-            # d/dy x**y = x**y log x; at x = 0 the limit (for y > 0) is 0, not nan.
-            log_base = log(base) if isinstance(base, Tensor) else float(np.log(base))
             if isinstance(base, Tensor):
-                log_base = where(base == 0, 0.0, log_base)
-            grad_exponent = grad * out * log_base
+                at_zero = (base == 0) & (exponent >= 0)
+                grad_exponent = grad * where(at_zero, 0.0, out * log(base))
+            elif base == 0:
+                grad_exponent = grad * where(exponent >= 0, 0.0, out * -np.inf)
+            else:
+                with np.errstate(invalid="ignore"):  # a negative base: NaN, as PyTorch
+                    log_base = float(np.log(base))
+                grad_exponent = grad * out * log_base
         return grad_base, grad_exponent
 
 
@@ -139,10 +192,8 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = ctx.saved_tensors
-        # Where a and b tie the gradient is shared equally (as PyTorch).
-        share_a = Tensor._make(_tie_share(a.data > b.data, a.data == b.data, grad.data.dtype))
-        return _split_gradient(ctx, grad, share_a)
+        a, b = (t.data for t in ctx.saved_tensors)
+        return _share_gradient(ctx, grad, a < b, a > b, a == b)
 
 
 class Minimum(Function):
@@ -153,18 +204,28 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = ctx.saved_tensors
-        share_a = Tensor._make(_tie_share(a.data < b.data, a.data == b.data, grad.data.dtype))
-        return _split_gradient(ctx, grad, share_a)
+        a, b = (t.data for t in ctx.saved_tensors)
+        return _share_gradient(ctx, grad, a > b, a < b, a == b)
 
 
-def _tie_share(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    return wins.astype(dtype) + ties.astype(dtype) * dtype.type(0.5)
-
-
-def _split_gradient(ctx: Any, grad: Tensor, share_a: Tensor) -> tuple[Any, Any]:
+def _share_gradient(
+    ctx: Any, grad: Tensor, a_loses: np.ndarray, b_loses: np.ndarray, ties: np.ndarray
+) -> tuple[Tensor | None, Tensor | None]:
+    """PyTorch's rule for maximum and minimum: each input gets the whole gradient where
+    it does not lose, half of it where the two tie, nothing where it loses. A NaN loses
+    to nothing (it compares false), so there both inputs get the whole gradient."""
     need_a, need_b = ctx.needs_input_grad
-    return (grad * share_a if need_a else None), (grad * (1.0 - share_a) if need_b else None)
+    dtype = grad.data.dtype
+    return (
+        grad * Tensor._make(_share(a_loses, ties, dtype)) if need_a else None,
+        grad * Tensor._make(_share(b_loses, ties, dtype)) if need_b else None,
+    )
+
+
+def _share(loses: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    share = np.array(np.logical_not(loses), dtype=dtype)  # an array even when 0-d
+    share[ties] = 0.5
+    return share
 
 
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
@@ -190,17 +251,25 @@ def div(input: Any, other: Any) -> Tensor:
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
-    """``input ** exponent`` elementwise; either may be a Python number."""
+    """``input ** exponent`` elementwise; either may be a Python number.
+
+    PyTorch's values and gradients: ``x ** 0.5`` is ``sqrt(x)`` (-0.0 at -0.0, NaN at
+    -inf); an integer to a negative integer tensor power truncates (``2 ** -1`` is 0); the
+    gradient is 0 for the base where the exponent is 0, and for the exponent where the
+    base is 0 and the exponent >= 0.
+    """
     return Pow.apply(operand(input, "pow"), operand(exponent, "pow"))
 
 
 def maximum(input: Tensor, other: Any) -> Tensor:
-    """The elementwise larger of two tensors (NaN if either is NaN), broadcasting."""
+    """The elementwise larger of two tensors (NaN if either is NaN), broadcasting. As
+    PyTorch, a tie halves the gradient, and at a NaN both inputs get all of it."""
     return Maximum.apply(input, as_tensor(operand(other, "maximum"), input))
 
 
 def minimum(input: Tensor, other: Any) -> Tensor:
-    """The elementwise smaller of two tensors (NaN if either is NaN), broadcasting."""
+    """The elementwise smaller of two tensors (NaN if either is NaN), broadcasting. As
+    PyTorch, a tie halves the gradient, and at a NaN both inputs get all of it."""
     return Minimum.apply(input, as_tensor(operand(other, "minimum"), input))
 
 
@@ -226,22 +295,32 @@ class Neg(Function):
 class Abs(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        if x.data.dtype.kind != "f":
+            if x.data.dtype == np.bool_:
+                raise TypeError("abs: bool tensors are not supported (as in PyTorch)")
+            return np.abs(x.data)  # integers stay integers (and need no gradient)
         return _unary_input(ctx, unary.abs, x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return grad * sign(x)
+        # grad * sign(x), with PyTorch's sign for the derivative: 0 at 0 and at NaN.
+        slope = np.sign(x.data, out=np.empty_like(x.data))  # an array even when 0-d
+        slope[np.isnan(slope)] = 0.0
+        return grad * Tensor._make(slope)
 
 
 class Sign(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        if x.data.dtype == np.bool_:
+            return x.data.copy()  # NumPy has no sign for bool; True is 1 (as PyTorch)
         return np.sign(x.data)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        return grad * 0.0
+        # Zeros, not grad * 0: an infinite upstream gradient must not become NaN.
+        return Tensor._make(np.zeros_like(grad.data))
 
 
 class Exp(Function):
@@ -303,18 +382,55 @@ class Cos(Function):
         return -grad * sin(x)
 
 
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        data = _float_data(x)
+        y = _wrap(binary.div(data.dtype.type(1), data))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # -grad / x**2 written with y = 1 / x, as PyTorch (so second derivatives at 0
+        # are infinite, not the NaN of dividing by x * x = 0).
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        data = _float_data(x)
+        y = _wrap(binary.div(data.dtype.type(1), unary.sqrt(data)))
+        ctx.save_for_backward(y)  # the derivative is written with the output
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # -x**-1.5 / 2 written with y = x**-0.5, as PyTorch.
+        (y,) = ctx.saved_tensors
+        return grad * -0.5 * y**3
+
+
 def neg(input: Tensor) -> Tensor:
     """``-input``."""
     return Neg.apply(input)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001
-    """``|input|``; the gradient at 0 is 0."""
+    """``|input|``; the gradient at 0 (and at NaN, as PyTorch) is 0. Integer tensors keep
+    their dtype."""
     return Abs.apply(input)
 
 
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (gradient zero)."""
+    """-1, 0 or 1 by the sign of each element (gradient zero), in ``input``'s dtype.
+
+    ``sign(nan)`` is NaN, as in NumPy; PyTorch gives 0 there (a NaN is neither positive
+    nor negative). NaN keeps a missing value visible instead of turning it into a
+    plausible number; ``abs``'s gradient still uses PyTorch's 0 at NaN.
+    """
     return Sign.apply(input)
 
 
@@ -344,18 +460,18 @@ def cos(input: Tensor) -> Tensor:
 
 
 def square(input: Tensor) -> Tensor:
-    """``input * input``."""
-    return mul(input, input)
+    """``input ** 2`` (a bool tensor gives int64, as PyTorch)."""
+    return pow(input, 2)
 
 
 def reciprocal(input: Tensor) -> Tensor:
     """``1 / input``."""
-    return div(1.0, input)
+    return Reciprocal.apply(input)
 
 
 def rsqrt(input: Tensor) -> Tensor:
     """``1 / sqrt(input)``."""
-    return div(1.0, sqrt(input))
+    return Rsqrt.apply(input)
 
 
 # --------------------------------------------------------------------------- activations
@@ -426,6 +542,10 @@ class SigmoidBackward(Function):
 class Relu(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        if x.data.dtype.kind != "f":
+            if x.data.dtype == np.bool_:
+                raise TypeError("relu: bool tensors are not supported (as in PyTorch)")
+            return np.maximum(x.data, 0)  # integers stay integers (and need no gradient)
         return _unary_input(ctx, unary.relu, x)
 
     @staticmethod
@@ -435,7 +555,7 @@ class Relu(Function):
 
 
 class ReluBackward(Function):
-    """``grad`` where ``x > 0``, else 0."""
+    """0 where ``x <= 0``, else ``grad``: a NaN input passes the gradient, as PyTorch."""
 
     @staticmethod
     def forward(ctx: Any, grad: Tensor, x: Tensor) -> np.ndarray:
@@ -493,7 +613,8 @@ class Elu(Function):
 
 
 class EluBackward(Function):
-    """``grad`` where ``x > 0``, else ``grad * alpha * exp(x)``."""
+    """``grad * alpha * exp(x)`` where ``x <= 0``, else ``grad`` (NaN included, as
+    PyTorch)."""
 
     @staticmethod
     def forward(ctx: Any, grad: Tensor, x: Tensor, alpha: float) -> np.ndarray:
@@ -508,10 +629,11 @@ class EluBackward(Function):
         first = EluBackward.apply(grad_grad, x, ctx.alpha) if need_grad else None
         second = None
         if need_x:
-            # d/dx of alpha * exp(x) on the negative side; clamping keeps exp finite on
-            # the positive side, where the mask zeroes it anyway.
-            curvature = exp(clamp(x, max=0.0)) * ctx.alpha * (x <= 0).to(x.dtype)
-            second = grad_grad * grad * curvature
+            # d/dx of grad * alpha * exp(x) is grad * alpha * exp(x) again, on the negative
+            # side only: PyTorch's form, the fused kernel masked to x < 0 (so 0 at x = 0
+            # itself, and at NaN, where the kernel passes the gradient through).
+            negative = (x < 0).to(x.dtype)
+            second = EluBackward.apply(grad_grad * grad, x, ctx.alpha) * negative
         return first, second, None
 
 
@@ -546,8 +668,9 @@ class SoftplusBackward(Function):
         second = None
         if need_x:
             s = sigmoid(x * ctx.beta)
-            linear = (x * ctx.beta <= ctx.threshold).to(x.dtype)
-            second = grad_grad * grad * s * (1.0 - s) * ctx.beta * linear
+            # 0 on the linear side and at the threshold itself, as in PyTorch.
+            smooth = (x * ctx.beta < ctx.threshold).to(x.dtype)
+            second = grad_grad * grad * s * (1.0 - s) * ctx.beta * smooth
         return first, second, None, None
 
 
@@ -562,7 +685,8 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)``; the gradient at 0 is 0."""
+    """``max(input, 0)``; the gradient at 0 is 0, at NaN it passes (as PyTorch). Integer
+    tensors keep their dtype."""
     return Relu.apply(input)
 
 
@@ -585,43 +709,85 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 class Clamp(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor, low: float | None, high: float | None) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.low, ctx.high = low, high
-        data = x.data
-        dtype = data.dtype.type
-        if low is not None:
-            data = binary.maximum(data, dtype(low))
-        if high is not None:
-            data = binary.minimum(data, dtype(high))
-        return data.copy() if data is x.data else data
+    """Each bound is None, a Python number or a Tensor (broadcast with the input)."""
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        (x,) = ctx.saved_tensors
-        inside = np.ones(x.data.shape, dtype=bool)
-        if ctx.low is not None:
-            inside &= x.data >= ctx.low
-        if ctx.high is not None:
-            inside &= x.data <= ctx.high
-        return grad * Tensor._make(inside.astype(grad.data.dtype)), None, None
+    def forward(ctx: Any, x: Tensor, low: Any, high: Any) -> np.ndarray:
+        ctx.save_for_backward(x, *_tensors_or_none(low, high))
+        ctx.low = None if isinstance(low, Tensor) else low
+        ctx.high = None if isinstance(high, Tensor) else high
+        # minimum(maximum(x, low), high): where low > high, high everywhere.
+        if not isinstance(low, Tensor) and not isinstance(high, Tensor):
+            # Number bounds, the usual call: promoted once for both steps (a float bound
+            # makes an integer tensor float), then one kernel per bound.
+            dtype = scalar_dtype(scalar_dtype(x.data.dtype, low), high)
+            data = x.data.astype(dtype, copy=False)
+            floating = dtype.kind == "f"  # integers go to NumPy, as in _run_binary
+            if low is not None:
+                data = (binary.maximum if floating else np.maximum)(data, dtype.type(low))
+            if high is not None:
+                data = (binary.minimum if floating else np.minimum)(data, dtype.type(high))
+            return np.asarray(data)
+        # Tensor bounds: each step promoted and broadcast as a binary op.
+        result = x
+        if low is not None:
+            result = Tensor._make(_run_binary(binary.maximum, np.maximum, result, low, "clamp"))
+        if high is not None:
+            result = Tensor._make(_run_binary(binary.minimum, np.minimum, result, high, "clamp"))
+        return result.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        # PyTorch's rule. A comparison with NaN is false, so where the input or a bound is
+        # NaN no one gets the gradient.
+        saved_x, saved_low, saved_high = ctx.saved_tensors
+        x = saved_x.data
+        low = ctx.low if saved_low is None else saved_low.data
+        high = ctx.high if saved_high is None else saved_high.data
+        need_x, need_low, need_high = ctx.needs_input_grad
+        grad_x = grad_low = grad_high = None
+        if need_x:  # the input where low <= x <= high
+            if low is None:
+                inside = x <= high
+            elif high is None:
+                inside = x >= low
+            else:
+                inside = (x >= low) & (x <= high)
+            grad_x = _gradient_where(inside, grad)
+        if need_low:  # low where x < low, unless high is the bound in force (high <= low)
+            below = x < low
+            if high is not None:
+                below = below & (low < high)
+            grad_low = _gradient_where(below, grad)
+        if need_high:  # high where x > high, and everywhere when high < low
+            above = x > high
+            if low is not None:
+                above = above | (high < low)
+            grad_high = _gradient_where(above, grad)
+        return grad_x, grad_low, grad_high
+
+
+def _gradient_where(mask: Any, grad: Tensor) -> Tensor:
+    """``grad`` where ``mask`` is true, else 0, as ``grad * mask``: several times faster
+    than a selection (np.where) on a random mask. (PyTorch selects, so an infinite
+    upstream gradient gives it 0 where the gradient is blocked, and minigrad NaN.)"""
+    return grad * Tensor._make(np.asarray(mask, dtype=grad.data.dtype))
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    """Limit every element to ``[min, max]`` (either bound may be omitted or a Tensor).
+    """Limit every element to ``[min, max]``; either bound may be omitted, a number, or a
+    tensor broadcast with ``input``.
 
-    The gradient passes where ``min <= input <= max``.
+    As PyTorch: the result is ``minimum(maximum(input, min), max)`` (so ``max`` everywhere
+    when ``min > max``), NaN where ``input`` or a bound is NaN, and float when a bound is a
+    float and ``input`` an integer tensor. The gradient passes to ``input`` where
+    ``min <= input <= max``, to ``min`` where ``input < min < max``, and to ``max`` where
+    ``input > max`` or ``max < min``.
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, min)
-        if max is not None:
-            result = minimum(result, max)
-        return result
+    min = None if min is None else operand(min, "clamp")
+    max = None if max is None else operand(max, "clamp")
     return Clamp.apply(input, min, max)
 
 
@@ -632,15 +798,16 @@ def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
 
 class Where(Function):
     @staticmethod
-    def forward(ctx: Any, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
+    def forward(ctx: Any, condition: Tensor, a: Any, b: Any) -> np.ndarray:
         ctx.condition = condition.data
-        x, y, _ = binary_operands(a, b)
+        x, y, _ = binary_operands(a, b)  # a Python number takes the other's dtype
         try:
             return np.where(condition.data, x, y)
         except ValueError:
+            shapes = [v.shape if isinstance(v, Tensor) else () for v in (condition, a, b)]
             raise ValueError(
-                f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be "
-                f"broadcast together"
+                f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast "
+                f"together"
             ) from None
 
     @staticmethod
@@ -658,19 +825,42 @@ class Where(Function):
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is true, else ``other``, broadcasting all three.
 
-    ``input`` and ``other`` may be Python numbers; the gradient goes to the chosen one.
+    ``input`` and ``other`` may be Python numbers; the gradient goes to the chosen one. The
+    result's dtype is PyTorch's: a number takes the tensor's dtype if of the same kind
+    (``where(c, float32_x, 0.5)`` is float32), and a float with an integer tensor gives
+    the default float dtype; with two numbers, ``where(c, 1.0, 0)`` is float, ``where(c, 1,
+    0)`` int64.
     """
     condition = as_tensor(condition)
     if condition.data.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
-    if like is None:
-        raise TypeError("where: input or other must be a Tensor")
-    return Where.apply(condition, as_tensor(input, like), as_tensor(other, like))
+    input, other = operand(input, "where"), operand(other, "where")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two numbers: the first as a 0-d tensor of its own type, the second then promoted
+        # with it as any number with a tensor.
+        input = as_tensor(input)
+    return Where.apply(condition, input, other)
 
 
-def masked_fill(input: Tensor, mask: Any, value: float) -> Tensor:
-    """``input`` with ``value`` where ``mask`` is true (broadcast to ``input``'s shape)."""
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """``input`` with ``value`` where ``mask`` (a bool tensor) is true, the two broadcast.
+
+    As in PyTorch, ``value`` (a number, or a 0-d tensor that then gets the gradient of the
+    filled places) takes ``input``'s dtype: an integer tensor filled with 0.5 gets 0, as C
+    converts it, and stays an integer tensor.
+    """
+    if isinstance(value, Tensor):
+        if value.data.ndim != 0:
+            raise ValueError(
+                f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}"
+            )
+        value = value.to(input.dtype)
+    elif isinstance(value, Scalar):
+        value = Tensor._make(np.asarray(value).astype(input.data.dtype))
+    else:
+        raise TypeError(
+            f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}"
+        )
     return where(mask, value, input)
 
 
@@ -730,6 +920,47 @@ def logical_and(input: Tensor, other: Any) -> Tensor:
 def logical_or(input: Tensor, other: Any) -> Tensor:
     """Elementwise logical or, as a bool tensor."""
     return _compare(np.logical_or, input, other, "logical_or")
+
+
+def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
+    """``ufunc(input, other)`` for the bitwise functions: operands promoted as for any
+    binary op, refused when that makes them floating (PyTorch has no bitwise floats). No
+    gradient: integer and bool tensors never require one."""
+    a, b = operand(input, name), operand(other, name)
+    x, y, dtype = binary_operands(a, b)
+    if dtype.kind == "f":
+        kinds = [v.dtype if isinstance(v, Tensor) else type(v).__name__ for v in (a, b)]
+        raise TypeError(
+            f"{name} is only defined for integer and bool operands, got {kinds[0]} and "
+            f"{kinds[1]}"
+        )
+    shape = broadcast_shape(a, b, name)  # a clear error before NumPy's own
+    return Tensor._make(np.asarray(ufunc(x, y)).reshape(shape))
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """Elementwise bitwise and (``input & other``): ``6 & 3`` is 2; logical and on bools."""
+    return _bitwise(np.bitwise_and, "bitwise_and", input, other)
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """Elementwise bitwise or (``input | other``): ``6 | 3`` is 7; logical or on bools."""
+    return _bitwise(np.bitwise_or, "bitwise_or", input, other)
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """Elementwise bitwise exclusive or (``input ^ other``): ``6 ^ 3`` is 5."""
+    return _bitwise(np.bitwise_xor, "bitwise_xor", input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Elementwise bitwise not (``~input``): ``~5`` is -6; logical not on bools."""
+    if input.data.dtype.kind == "f":
+        raise TypeError(
+            f"bitwise_not is only defined for integer and bool tensors, got dtype "
+            f"{input.dtype} (compare, or use logical_not, for a bool result)"
+        )
+    return Tensor._make(np.invert(input.data))
 
 
 def isnan(input: Tensor) -> Tensor:
@@ -795,7 +1026,9 @@ register(
     OpInfo("div", div, np.divide, arity=2, domain=((-2.0, 2.0), (0.5, 2.0))),
     OpInfo("div_negative_denominator", div, np.divide, arity=2,
            domain=((-2.0, 2.0), (-2.0, -0.5))),
-    OpInfo("pow", pow, np.power, arity=2, domain=((0.5, 2.0), (-2.0, 2.0))),
+    # kinks: at exponent 0 the base's gradient is 0 by PyTorch's convention, so its
+    # derivative in the exponent (1 / base, the limit) is not 0 there.
+    OpInfo("pow", pow, np.power, arity=2, domain=((0.5, 2.0), (-2.0, 2.0)), kinks=(0.0,)),
     OpInfo("add_scalar", lambda x, scalar: x + scalar, lambda x, scalar: x + scalar,
            kwargs=_scalar),
     OpInfo("rsub_scalar", lambda x, scalar: scalar - x, lambda x, scalar: scalar - x,
