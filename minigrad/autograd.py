@@ -486,6 +486,10 @@ def _check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
             f"mismatch in shape: gradient {index} has shape {gradient.shape} but output "
             f"{index} has shape {tensor.shape}"
         )
+    if gradient.data.dtype != tensor.data.dtype:
+        # As PyTorch: the upstream gradient takes the output's dtype (a recorded cast, so
+        # a create_graph pass still reaches a gradient that requires grad).
+        gradient = gradient.to(tensor.data.dtype)
     return gradient
 
 

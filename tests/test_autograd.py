@@ -136,6 +136,19 @@ def test_backward_gradient_shape_must_match():
         (x * 2.0).backward(minigrad.ones(3, dtype=minigrad.float64))
 
 
+def test_an_upstream_gradient_takes_the_outputs_dtype_as_in_pytorch():
+    x = leaf([1.0, -2.0], dtype=minigrad.float32)
+    x.relu().backward(minigrad.tensor([1.0, 1.0], dtype=minigrad.float64))
+    assert x.grad.dtype == minigrad.float32
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+    upstream = leaf([2.0, 3.0])  # float64, and itself differentiated below
+    (g,) = minigrad.grad(x.tanh(), [x], upstream, create_graph=True)
+    assert g.dtype == minigrad.float32
+    (g_of_upstream,) = minigrad.grad(g.sum(), [upstream])
+    assert g_of_upstream.dtype == minigrad.float64
+    np.testing.assert_allclose(g_of_upstream.data, 1 - np.tanh(x.data) ** 2, rtol=1e-6)
+
+
 def test_backward_on_a_tensor_without_grad_raises():
     with pytest.raises(RuntimeError, match="does not require grad"):
         minigrad.tensor([1.0]).sum().backward()
