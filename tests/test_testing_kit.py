@@ -210,6 +210,29 @@ def test_op_inputs_keep_away_from_kinks_that_depend_on_kwargs(drawn):
     assert np.all(np.abs(tensors[0].data - kwargs["low"]) >= 0.1)
 
 
+SPREAD = OpInfo(
+    "spread",
+    lambda x: x.abs().amax(),
+    lambda x: np.abs(x).max(),
+    domain=(-1.0, 1.0),
+    kinks=(0.0, 0.5),
+    margin=0.2,
+    distinct=True,
+    min_side=1,
+)
+
+
+@given(mgst.op_inputs(SPREAD))
+def test_distinct_inputs_stay_distinct_away_from_kinks_and_inside_the_domain(drawn):
+    """Many values on a short domain with two cut-out kinks: still pairwise apart (values
+    near a kink must not all be pushed onto its edge), none near a kink, none outside."""
+    tensors, _ = drawn
+    values = np.sort(tensors[0].data.ravel())
+    assert np.all(np.diff(values) > 0), values
+    assert np.all(np.abs(values) >= 0.2) and np.all(np.abs(values - 0.5) >= 0.2), values
+    assert values[0] >= -1.0 and values[-1] <= 1.0, values
+
+
 # --------------------------------------------------------------------------- the package
 
 
