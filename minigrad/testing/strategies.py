@@ -160,10 +160,13 @@ def _distinct_values(
     """
     if count == 0:
         return np.zeros(0)
+    # Gaps a hair wider than the margin, so that rounding in the shifts below never
+    # leaves a value just inside it (0.3 + 0.4 is 0.7 - 0.5 = 0.19999999999999996).
+    wide = margin * (1 + 1e-9)
     gaps = sorted(
-        (max(kink - margin, low), min(kink + margin, high))
+        (max(kink - wide, low), min(kink + wide, high))
         for kink in kinks
-        if kink + margin > low and kink - margin < high
+        if kink + wide > low and kink - wide < high
     )
     merged: list[list[float]] = []
     for start, end in gaps:
