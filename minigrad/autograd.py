@@ -18,6 +18,7 @@ operation has to handle broadcasting in its backward.
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import math
 import threading
@@ -80,20 +81,71 @@ class set_grad_enabled:
 
     def __call__(self, func: F) -> F:
         _mode.enabled = self.previous  # as a decorator, creating it changes nothing
-        mode = self.mode
+        return _in_mode(func, self.mode)
+
+
+def _in_mode(func: F, mode: bool) -> F:
+    """``func`` running with grad mode ``mode``; for a generator function, every step of
+    the generator runs in that mode (and the caller's mode is back between steps)."""
+    if inspect.isgeneratorfunction(func):
 
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
+        def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+            generator = func(*args, **kwargs)
+            sent: Any = None
+            while True:
+                previous = _mode.enabled
+                _mode.enabled = mode
+                try:
+                    value = generator.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+                finally:
+                    _mode.enabled = previous
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    generator.close()
+                    raise
+                except BaseException as error:  # thrown in: hand it to the generator
+                    previous = _mode.enabled
+                    _mode.enabled = mode
+                    try:
+                        value = generator.throw(error)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _mode.enabled = previous
+                    sent = yield value
 
-        return wrapper  # type: ignore[return-value]
+        return generator_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _mode.enabled
+        _mode.enabled = mode
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _mode.enabled = previous
+
+    return wrapper  # type: ignore[return-value]
 
 
 class _GradModeContext:
     mode: bool
 
-    def __init__(self) -> None:
+    def __new__(cls, func: Any = None) -> Any:
+        # @no_grad without parentheses decorates func directly (as PyTorch 2 allows).
+        instance = super().__new__(cls)
+        if func is None:
+            return instance
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {func!r}")
+        instance.previous = []
+        return instance(func)
+
+    def __init__(self, func: Any = None) -> None:
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
@@ -104,18 +156,7 @@ class _GradModeContext:
         _mode.enabled = self.previous.pop()
 
     def __call__(self, func: F) -> F:
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = _mode.enabled
-            _mode.enabled = mode
-            try:
-                return func(*args, **kwargs)
-            finally:
-                _mode.enabled = previous
-
-        return wrapper  # type: ignore[return-value]
+        return _in_mode(func, self.mode)
 
 
 class no_grad(_GradModeContext):
@@ -202,6 +243,12 @@ class Function:
     _saved_outputs: tuple[int, ...] = ()
     _non_differentiable: tuple[Tensor, ...] = ()
     _sequence: int
+    _recorded = True  # False on a user's Function called when no input needs a gradient
+    # Set on the node of an in-place operation: the (grad_fn, output_nr) that the tensor
+    # it changed had before (see _producer).
+    _replaced: tuple[Function | None, int] | None = None
+    # Whether an output shares memory with an input (a view: reshape, slices, transpose).
+    _makes_view = False
 
     # minigrad's own operations compute their forward on NumPy arrays, never through
     # recorded Tensor operations, so apply() need not switch grad mode off around them:
@@ -223,7 +270,7 @@ class Function:
         of them is modified in place before ``backward`` runs, reading ``saved_tensors``
         raises instead of silently producing a wrong gradient.
         """
-        if self._inputs:  # recorded (an input needs a gradient); else nothing to keep
+        if self._inputs and self._recorded:  # else no backward will run: nothing to keep
             self._saved = tensors
             self._saved_at = next(_CHANGES.clock)
 
@@ -312,6 +359,8 @@ class Function:
                     return _record_outputs(node, raw, args)
                 else:
                     out = _as_output(raw, args)
+                if out._is_view:
+                    node._makes_view = True
                 if out.data.dtype.kind == "f" and not (
                     node._non_differentiable and _marked(node, out)
                 ):
@@ -325,7 +374,22 @@ class Function:
                         else:
                             _save_outputs_without_cycle(node, (out,))
                 return out
-        raw = cls.forward(node, *args)
+        if cls._forward_on_arrays:
+            raw = cls.forward(node, *args)
+        else:
+            # A user's forward, unrecorded: still run with grad mode off, and with
+            # needs_input_grad telling which arguments require a gradient (as PyTorch,
+            # even under no_grad). save_for_backward keeps nothing: no backward will run.
+            node._inputs = tuple(
+                [a if isinstance(a, Tensor) and a.requires_grad else None for a in args]
+            )
+            node._recorded = False
+            previous = _mode.enabled
+            _mode.enabled = False
+            try:
+                raw = cls.forward(node, *args)
+            finally:
+                _mode.enabled = previous
         if type(raw) is np.ndarray:  # the common case, kept short
             return _wrap(raw)
         if type(raw) is tuple:
@@ -342,10 +406,7 @@ class Function:
     @property
     def next_functions(self) -> tuple[tuple[Function | None, int], ...]:
         """The nodes this node sends gradients to, one per recorded input."""
-        return tuple(
-            (t.grad_fn, t._output_nr) if t is not None else (None, 0)
-            for t in self._inputs
-        )
+        return tuple(_producer(t, self) if t is not None else (None, 0) for t in self._inputs)
 
 
 _new = object.__new__
@@ -363,6 +424,8 @@ def _record_outputs(node: Function, raw: tuple[Any, ...], args: tuple[Any, ...])
             out.requires_grad = True
     node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
     node._unusual = True
+    if any(o._is_view for o in outputs):
+        node._makes_view = True
     if node._saved:
         _save_outputs_without_cycle(node, outputs)
     return outputs
@@ -413,8 +476,9 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
         for argument in args:
             if raw is argument:
                 # An input returned unchanged: the output is a new tensor sharing its
-                # data, so the input's own history is left alone.
-                return Tensor._make(raw.data, version=raw._shared_version())
+                # data (a view of it, as in PyTorch), so the input's own history is left
+                # alone.
+                return Tensor._make(raw.data, version=raw._shared_version(), is_view=True)
         return raw
     if isinstance(raw, (np.generic, float, int, bool)):
         return Tensor._make(np.asarray(raw))
@@ -424,6 +488,69 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
 
 
 # --------------------------------------------------------------------------- engine
+
+
+_ALWAYS = math.inf  # the sequence number standing for "now": the caller of backward
+
+
+def _producer(
+    tensor: Tensor, consumer: Function, users: list[float] | None = None
+) -> tuple[Function | None, int]:
+    """The node (and output number) that made ``tensor`` as ``consumer`` saw it.
+
+    An in-place operation gives the tensor it changes a new ``grad_fn`` (recorded after
+    every earlier use of the tensor), and its node keeps the old one in ``_replaced``.
+    A node is always created after the nodes that made its inputs, so a ``grad_fn`` not
+    older than ``consumer`` was put there by an in-place change since: step back until
+    the tensor's history is older. Without this, ``z = y.exp(); y.mul_(2)`` would send
+    z's gradient through the multiplication, and ``y += y`` would make a cycle.
+
+    A view (``v = y[0]``) is different: it shows ``y``'s values as they are now, so what
+    counts is when the view's own users read it. ``users`` is the (lowest, highest)
+    sequence number of the nodes that sent the view a gradient in this backward pass:
+    users older than the change read the old values, newer ones the new values. Users
+    on both sides of one change would need two histories for one view (PyTorch makes a
+    new view node); minigrad refuses that case. Without ``users`` (walks over the graph
+    that only need every node that may be reached) the newest history is given, from
+    which the older ones are reached too.
+    """
+    node, nr = tensor.grad_fn, tensor._output_nr
+    while node is not None and node._sequence >= consumer._sequence:
+        if consumer._makes_view:
+            if users is None:
+                return node, nr
+            lowest, highest = users
+            if lowest > node._sequence:  # every user read the view after this change
+                return node, nr
+            if highest > node._sequence:
+                raise RuntimeError(
+                    f"a view ({consumer.name()}) of a tensor that {node.name()} changed in "
+                    f"place was used both before and after the change: minigrad keeps one "
+                    f"history per view. Take a new view after the change, or clone() the "
+                    f"tensor before changing it."
+                )
+        if node._replaced is None:
+            raise RuntimeError(
+                f"internal error: {node.name()} is newer than {consumer.name()}, which uses "
+                f"its output, but replaced nothing in place"
+            )
+        node, nr = node._replaced
+    return node, nr
+
+
+def _note_view_user(users: dict[Function, list[float]], view: Function, user: Function) -> None:
+    """Widen the range of sequence numbers of the nodes that read ``view``: ``user``'s
+    own, or, when ``user`` is a view of the view, the range of its readers in turn."""
+    if user._makes_view:
+        low, high = users.get(user, (_ALWAYS, _ALWAYS))
+    else:
+        low = high = user._sequence
+    seen = users.get(view)
+    if seen is None:
+        users[view] = [low, high]
+    else:
+        seen[0] = min(seen[0], low)
+        seen[1] = max(seen[1], high)
 
 
 def _topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -439,7 +566,7 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
             node, edges = stack[-1]
             for edge in edges:
                 if edge is not None:
-                    parent = edge.grad_fn
+                    parent = _producer(edge, node)[0]
                     if parent is not None and parent not in visited:
                         visited.add(parent)
                         stack.append((parent, iter(parent._inputs)))
@@ -530,9 +657,11 @@ class _Capture:
         reached: set[int] = {node_id for node_id, _ in self.outputs}
         for node in reversed(order):  # each node after the nodes it feeds
             for edge in node._inputs:
-                if edge is not None and (
-                    id(edge) in self.leaves
-                    or (edge.grad_fn is not None and id(edge.grad_fn) in reached)
+                if edge is None:
+                    continue
+                parent = _producer(edge, node)[0]
+                if (parent is None and id(edge) in self.leaves) or (
+                    parent is not None and id(parent) in reached
                 ):
                     run.add(id(node))
                     reached.add(id(node))
@@ -558,6 +687,17 @@ def _deliver(
     if node is None:
         _accumulate(tensor, gradient, capture, create_graph)
         return
+    _deliver_to_node(node, tensor._output_nr, gradient, pending, ready)
+
+
+def _deliver_to_node(
+    node: Function,
+    nr: int,
+    gradient: Tensor,
+    pending: dict[Function, list[Any]],
+    ready: list[tuple[int, Function]],
+) -> None:
+    """Add ``gradient`` to the pending gradient of output ``nr`` of ``node``."""
     slots = pending.get(node)
     if slots is None:
         heappush(ready, (-node._sequence, node))
@@ -566,7 +706,6 @@ def _deliver(
             pending[node] = [gradient]
             return
         slots = pending[node] = [None] * len(meta)
-    nr = tensor._output_nr
     slots[nr] = gradient if slots[nr] is None else slots[nr] + gradient
 
 
@@ -583,7 +722,16 @@ def _accumulate(
         # the caller's own gradient.
         leaf.grad = _wrap(gradient.data.copy())
     else:
-        leaf.grad = _wrap(leaf.grad.data + gradient.data)
+        existing = leaf.grad
+        data = existing.data
+        if data.flags.writeable and data.shape == gradient.data.shape and (
+            data.dtype == gradient.data.dtype
+        ):
+            # Into the existing tensor, as PyTorch: a reference to .grad sees the sum.
+            np.add(data, gradient.data, out=data)
+            existing._bump_version()
+        else:
+            leaf.grad = _wrap(data + gradient.data)
 
 
 def _run_backward(
@@ -609,7 +757,11 @@ def _run_backward(
     capture = _Capture(inputs) if inputs is not None else None
     pending: dict[Function, list[Any]] = {}
     ready: list[tuple[int, Function]] = []  # a heap of (-sequence number, node)
+    # For the views among the nodes: the range of sequence numbers of their users.
+    view_users: dict[Function, list[float]] = {}
     for tensor, gradient in zip(outputs, roots):
+        if tensor.grad_fn is not None and tensor.grad_fn._makes_view:
+            view_users[tensor.grad_fn] = [_ALWAYS, _ALWAYS]
         _deliver(tensor, gradient, pending, ready, capture, create_graph)
     to_run = None
     if capture is not None:
@@ -649,7 +801,25 @@ def _run_backward(
                     parent = edge.grad_fn
                     if parent is None:
                         _accumulate(edge, gradient, capture, create_graph)
-                    elif parent is follow:
+                        continue
+                    if parent._sequence >= node._sequence:
+                        # Changed in place after this node used it: the gradient goes to
+                        # what the tensor was then (see _producer).
+                        users = view_users.get(node, [_ALWAYS, _ALWAYS])
+                        parent, nr = _producer(edge, node, users)
+                        if parent is None:
+                            _accumulate(edge, gradient, capture, create_graph)
+                            continue
+                        if parent._makes_view:
+                            _note_view_user(view_users, parent, node)
+                        if parent is follow:  # e.g. y += y: both inputs reach y's past
+                            follow_slots[0] = follow_slots[0] + gradient  # type: ignore[index]
+                        else:
+                            _deliver_to_node(parent, nr, gradient, pending, ready)
+                        continue
+                    if parent._makes_view:
+                        _note_view_user(view_users, parent, node)
+                    if parent is follow:
                         follow_slots[0] = follow_slots[0] + gradient  # type: ignore[index]
                     elif follow is None and not parent._unusual and parent not in pending:
                         follow, follow_slots = parent, [gradient]
@@ -690,13 +860,18 @@ def _prepare_unusual(
     """Before a node with several outputs or retained gradients runs, or any node when
     ``grad()`` captures gradients: fill in the missing gradients, set the retained ones,
     capture the wanted ones. Returns whether the node's backward needs to run."""
+    if capture is not None:
+        # Before the zeros are filled in: an output that received nothing was not used,
+        # and grad() says so (as PyTorch) instead of returning zeros.
+        capture.take(node, slots)
     if node._output_meta is not None:
         _fill_missing(node, slots)
     if node._retained:
         for nr, tensor in node._retained.items():
-            tensor.grad = slots[nr] if create_graph else slots[nr].detach()
+            gradient = slots[nr] if create_graph else slots[nr].detach()
+            # Summed over backward calls, as a leaf's gradient is.
+            tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
     if capture is not None:
-        capture.take(node, slots)
         return to_run is not None and id(node) in to_run
     return True
 

@@ -422,6 +422,11 @@ class Tensor:
                 "a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with minigrad.no_grad():`"
             )
+        if self._is_view and self.requires_grad and _views_a_leaf(self):
+            raise RuntimeError(
+                "a view of a leaf tensor that requires grad is being used in an in-place "
+                "operation; wrap the update in `with minigrad.no_grad():`"
+            )
 
     def _commit_inplace(self, result: Tensor) -> Tensor:
         """Make ``result`` (computed out of place) the new content of this tensor."""
@@ -433,9 +438,21 @@ class Tensor:
         np.copyto(self.data, result.data, casting="same_kind")
         self._bump_version()
         if result.requires_grad:
-            self.grad_fn = result.grad_fn
+            node, previous = result.grad_fn, self.grad_fn
+            assert node is not None
+            # The operations that used this tensor before keep sending their gradients
+            # to what it was then: the engine finds that through _replaced.
+            node._replaced = (previous, self._output_nr)
+            retained = previous is not None and previous._retained
+            if retained and retained.get(self._output_nr) is self:
+                del retained[self._output_nr]  # retain_grad() follows the tensor
+            else:
+                retained = None
+            self.grad_fn = node
             self._output_nr = result._output_nr
             self.requires_grad = True
+            if retained is not None:
+                self.retain_grad()
         return self
 
     def _inplace(self, operation: Any, *args: Any) -> Tensor:
@@ -468,13 +485,20 @@ class Tensor:
         self._check_inplace()
         return self._commit_inplace(_ops.copy_into(self, source))
 
-    def fill_(self, value: builtins.float) -> Tensor:
-        """In place: set every element to ``value``."""
+    def fill_(self, value: Any) -> Tensor:
+        """In place: set every element to ``value`` (a number, or a 0-d tensor, which then
+        receives the gradient of every element)."""
         self._check_inplace()
-        self.data[...] = value
+        recorded = _autograd.is_grad_enabled() and (
+            self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+        )
+        if recorded:
+            # Recorded like any in-place op, as PyTorch: the tensor stays in the graph, its
+            # old history gets a zero gradient and a tensor value the sum of the gradient.
+            everywhere = Tensor._make(np.ones(self.data.shape, dtype=np.bool_))
+            return self._inplace(_ops.masked_fill, everywhere, value)
+        self.data[...] = value.data if isinstance(value, Tensor) else value
         self._bump_version()
-        if self.grad_fn is not None:
-            self.detach_()
         return self
 
     def zero_(self) -> Tensor:
@@ -592,6 +616,20 @@ class Tensor:
 
     def __ixor__(self, other: Any) -> Tensor:
         return self._inplace(_ops.bitwise_xor, other)
+
+
+def _views_a_leaf(tensor: Tensor) -> bool:
+    """Whether ``tensor`` is a view (through any chain of views) of a leaf that requires
+    grad."""
+    node = tensor.grad_fn
+    while node is not None and node._makes_view:
+        base = node._inputs[0]
+        if base is None:
+            return False
+        if base.grad_fn is None:
+            return base.requires_grad
+        node = base.grad_fn
+    return False
 
 
 def _wrap(array: np.ndarray, grad_fn: Function | None = None) -> Tensor:

@@ -125,3 +125,37 @@ def test_an_error_leaves_the_tensor_unchanged():
         t.add_(minigrad.ones(3, dtype=minigrad.float64))
     np.testing.assert_array_equal(t.data, [1.0, 2.0])
     assert t._version[0] == 0
+
+
+# --------------------------------------------------------------------------- history
+
+
+def test_ops_recorded_before_an_inplace_change_keep_the_old_history():
+    """z used y before y.mul_(5): z's gradient goes to y as it was (x * 2), not through the
+    multiplication by 5."""
+    x = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    y = x * 2.0
+    z = y.exp()
+    y.mul_(5.0)
+    (z.sum() + y.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, 2.0 * np.exp([2.0, 4.0]) + 10.0)
+
+
+def test_an_inplace_update_computed_from_the_tensor_itself_terminates():
+    x = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    y = x * 3.0
+    y += y  # the addition reads y before it is changed: no cycle in the graph
+    y[0] = y[1]  # a view of y read before the change
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 12.0])
+
+
+def test_a_view_read_both_before_and_after_a_change_of_its_base_is_refused():
+    x = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    y = x * 1.0
+    view = y[:1]
+    before = view * 2.0
+    y.mul_(3.0)
+    after = view * 2.0
+    with pytest.raises(RuntimeError, match="both before and after"):
+        (before + after).sum().backward()
