@@ -71,7 +71,13 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        ctx.save_for_backward(*_tensors_or_none(a, b))
+        inputs = ctx._inputs
+        if inputs:  # recorded: each operand is kept only if the other needs a gradient
+            a_saved, b_saved = _tensors_or_none(a, b)
+            ctx.save_for_backward(
+                a_saved if inputs[1] is not None else None,
+                b_saved if inputs[0] is not None else None,
+            )
         ctx.scalars = (a, b)
         return _run_binary(binary.mul, np.multiply, a, b, "mul")
 
@@ -541,17 +547,21 @@ class SigmoidBackward(Function):
 
 class Relu(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+    def forward(ctx: Any, x: Tensor) -> np.ndarray | Tensor:
         if x.data.dtype.kind != "f":
             if x.data.dtype == np.bool_:
                 raise TypeError("relu: bool tensors are not supported (as in PyTorch)")
             return np.maximum(x.data, 0)  # integers stay integers (and need no gradient)
-        return _unary_input(ctx, unary.relu, x)
+        y = _wrap(unary.relu(_float_data(x)))
+        # The output, not the input, as PyTorch: y <= 0 exactly where x <= 0, and an
+        # in-place change of x after relu then does not spoil the gradient.
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return ReluBackward.apply(grad, x)
+        (y,) = ctx.saved_tensors
+        return ReluBackward.apply(grad, y)
 
 
 class ReluBackward(Function):
@@ -799,7 +809,9 @@ def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
 class Where(Function):
     @staticmethod
     def forward(ctx: Any, condition: Tensor, a: Any, b: Any) -> np.ndarray:
-        ctx.condition = condition.data
+        # Saved, not kept as an attribute, as PyTorch does: a condition changed in place
+        # before backward then raises instead of routing the gradient by its new values.
+        ctx.save_for_backward(condition)
         x, y, _ = binary_operands(a, b)  # a Python number takes the other's dtype
         try:
             return np.where(condition.data, x, y)
@@ -812,13 +824,13 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
-        keep = Tensor._make(ctx.condition)
+        (condition,) = ctx.saved_tensors
         zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
         need_a, need_b = ctx.needs_input_grad[1:]
         return (
             None,
-            Where.apply(keep, grad, zero) if need_a else None,
-            Where.apply(keep, zero, grad) if need_b else None,
+            Where.apply(condition, grad, zero) if need_a else None,
+            Where.apply(condition, zero, grad) if need_b else None,
         )
 
 
@@ -831,7 +843,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     the default float dtype; with two numbers, ``where(c, 1.0, 0)`` is float, ``where(c, 1,
     0)`` int64.
     """
-    condition = as_tensor(condition)
+    if not isinstance(condition, Tensor):
+        # A list or NumPy array becomes a Tensor of its own (a copy): backward needs the
+        # condition, and the caller may change an array of theirs before it runs.
+        condition = Tensor(condition)
     if condition.data.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
     input, other = operand(input, "where"), operand(other, "where")

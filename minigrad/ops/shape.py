@@ -376,26 +376,79 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 # --------------------------------------------------------------------------- indexing
+#
+# An index is split in two before it reaches an indexing Function: a *key* holding ints,
+# slices, None and ``...`` as given, with the placeholder ``_ARRAY`` where an integer or
+# bool index array goes, and the Tensors holding those arrays, in order. The Function
+# keeps the key as an attribute and the Tensors through ``save_for_backward``, as PyTorch
+# does: an index changed in place before backward then raises the version-counter error
+# instead of giving a wrong gradient, and the index arrays are freed after backward.
+
+# Where the key has an index array: the array of the next saved tensor (see _fill).
+_ARRAY = object()
 
 
-def _index_key(key: Any) -> Any:
-    """A NumPy index from a user's: Tensors become arrays; floats are refused."""
-    if isinstance(key, tuple):
-        return tuple(_index_key(k) for k in key)
-    if isinstance(key, Tensor):
-        key = key.data
-    if isinstance(key, list):
-        key = np.asarray(key)
-    if isinstance(key, np.ndarray) and key.dtype.kind not in "iub":
-        raise IndexError(f"tensors used as indices must be integer or bool, got {key.dtype}")
-    if isinstance(key, float):
-        raise IndexError(f"indices must be integers, slices or tensors, got the float {key}")
-    return key
+def _index_key(key: Any) -> tuple[Any, tuple[Tensor, ...]]:
+    """A user's index as (key, index tensors), the two halves described above.
 
-
-def _is_advanced(key: Any) -> bool:
+    A list or NumPy array becomes a new Tensor owning a copy (PyTorch converts them too):
+    the caller may change the original later, and it has no version counter to check.
+    Floats are refused.
+    """
+    # The commonest keys first, without the loop below: x[t] in a recurrent layer's loop
+    # over time steps, x[1:], and one index tensor or mask.
+    if type(key) is int or type(key) is slice:
+        return key, ()
+    if isinstance(key, (Tensor, list, np.ndarray)):
+        return _ARRAY, (_index_tensor(key),)
     parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, np.ndarray) for k in parts)
+    placed: list[Any] = []
+    tensors: list[Tensor] = []
+    for part in parts:
+        if isinstance(part, (Tensor, list, np.ndarray)):
+            tensors.append(_index_tensor(part))
+            part = _ARRAY
+        elif isinstance(part, float):
+            raise IndexError(f"indices must be integers, slices or tensors, got the float {part}")
+        placed.append(part)
+    return (tuple(placed) if isinstance(key, tuple) else placed[0]), tuple(tensors)
+
+
+def _index_tensor(part: Any) -> Tensor:
+    """An integer or bool index (a Tensor, list or NumPy array) as a Tensor."""
+    tensor = part if isinstance(part, Tensor) else Tensor._make(np.array(part))
+    if tensor.data.dtype.kind not in "iub":
+        raise IndexError(
+            f"tensors used as indices must be integer or bool, got {tensor.data.dtype}"
+        )
+    return tensor
+
+
+def _fill(key: Any, tensors: tuple[Tensor, ...]) -> Any:
+    """The NumPy index: ``key`` with the arrays of ``tensors``, in order, at its ``_ARRAY``s."""
+    if not tensors:
+        return key
+    if key is _ARRAY:
+        return tensors[0].data
+    arrays = iter(tensors)
+    return tuple(next(arrays).data if part is _ARRAY else part for part in key)
+
+
+def _save_index(ctx: Any, key: Any, tensors: tuple[Tensor, ...]) -> Any:
+    """Keep ``key`` and ``tensors`` for backward (see above); return the NumPy index."""
+    ctx.key = key
+    ctx.has_index_tensors = bool(tensors)
+    if tensors:
+        ctx.save_for_backward(*tensors)
+    return _fill(key, tensors)
+
+
+def _saved_index(ctx: Any) -> tuple[Any, tuple[Tensor, ...]]:
+    """The key and index tensors ``_save_index`` kept, checked against in-place changes.
+
+    A key of ints and slices saved no tensor: reading ``saved_tensors`` would then refuse
+    a second backward that needs nothing freed (PyTorch allows one through ``x[1:]``)."""
+    return ctx.key, (ctx.saved_tensors if ctx.has_index_tensors else ())
 
 
 def _take(x: Tensor, key: Any) -> np.ndarray:
@@ -407,64 +460,70 @@ def _take(x: Tensor, key: Any) -> np.ndarray:
 
 class Index(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, key: Any) -> Tensor:
-        ctx.shape, ctx.dtype, ctx.key = x.data.shape, x.data.dtype, key
-        result = _take(x, key)
-        if _is_advanced(key):
+    def forward(ctx: Any, x: Tensor, key: Any, tensors: tuple[Tensor, ...]) -> Tensor:
+        ctx.shape = x.data.shape
+        numpy_key = _save_index(ctx, key, tensors)
+        result = _take(x, numpy_key)
+        if tensors:  # advanced indexing copies
             return Tensor._make(np.asarray(result))
-        return _view_of(np.asarray(result), x) if isinstance(result, np.ndarray) else (
-            Tensor._make(np.asarray(result))
-        )
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        return IndexAdd.apply(grad, ctx.shape, ctx.key), None
-
-
-class IndexAdd(Function):
-    """Zeros of ``shape`` with ``values`` added at ``key`` (repeated indices add up)."""
-
-    @staticmethod
-    def forward(ctx: Any, values: Tensor, shape: tuple[int, ...], key: Any) -> np.ndarray:
-        ctx.key = key
-        result = np.zeros(shape, dtype=values.data.dtype)
-        if _is_advanced(key) and not _is_boolean(key):
-            np.add.at(result, key, values.data)
-        else:
-            result[key] = values.data
-        return result
+        if type(result) is not np.ndarray:
+            # Integers only: NumPy gives a scalar (a copy), PyTorch a 0-d view, through
+            # which t[1].add_(1) changes t. A trailing ... makes NumPy give the view.
+            parts = numpy_key if isinstance(numpy_key, tuple) else (numpy_key,)
+            result = x.data[parts + (Ellipsis,)]
+        return _view_of(result, x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        return Index.apply(grad, ctx.key), None, None
+        key, tensors = _saved_index(ctx)
+        return IndexAdd.apply(grad, ctx.shape, key, tensors), None, None
 
 
-def _is_boolean(key: Any) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(
-        not isinstance(k, np.ndarray) or k.dtype == np.bool_ for k in parts
-    )
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at the index (repeated indices add up)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, values: Tensor, shape: tuple[int, ...], key: Any, tensors: tuple[Tensor, ...]
+    ) -> np.ndarray:
+        numpy_key = _save_index(ctx, key, tensors)
+        result = np.zeros(shape, dtype=values.data.dtype)
+        if any(t.data.dtype != np.bool_ for t in tensors):
+            # Integer indices may repeat: np.add.at adds every occurrence, where
+            # result[key] += values would keep only the last.
+            np.add.at(result, numpy_key, values.data)
+        else:
+            result[numpy_key] = values.data
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        key, tensors = _saved_index(ctx)
+        return Index.apply(grad, key, tensors), None, None, None
 
 
 def index(input: Tensor, key: Any) -> Tensor:
     """``input[key]`` with NumPy's rules: ints, slices, ``None``, ``...``, integer tensors
-    and bool masks. Basic indexing gives a view; the gradient of repeated integer indices
-    adds up."""
-    return Index.apply(input, _index_key(key))
+    and bool masks. Basic indexing gives a view (0-d for integers only, as in PyTorch);
+    the gradient of repeated integer indices adds up."""
+    return Index.apply(input, *_index_key(key))
 
 
 class IndexPut(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, key: Any, values: Tensor) -> np.ndarray:
-        ctx.key, ctx.values_ndim = key, values.data.ndim
-        selection = np.shape(_take(x, key))
+    def forward(
+        ctx: Any, x: Tensor, key: Any, values: Tensor, tensors: tuple[Tensor, ...]
+    ) -> np.ndarray:
+        ctx.values_ndim = values.data.ndim
+        numpy_key = _save_index(ctx, key, tensors)
+        selection = np.shape(_take(x, numpy_key))
         source = values.data
         extra = source.ndim - len(selection)
         if extra > 0 and all(s == 1 for s in source.shape[:extra]):
             source = source.reshape(source.shape[extra:])  # PyTorch drops leading 1s
         result = x.data.copy()
         try:
-            result[key] = source
+            result[numpy_key] = source
         except ValueError:
             raise ValueError(
                 f"cannot assign values of shape {values.shape} to the selection of shape "
@@ -473,24 +532,26 @@ class IndexPut(Function):
         return result
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
-        need_x, _, need_values = ctx.needs_input_grad
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None, Tensor | None, None]:
+        need_x, _, need_values, _ = ctx.needs_input_grad
+        key, tensors = _saved_index(ctx)
         grad_x = grad_values = None
         if need_x:
             zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
-            grad_x = IndexPut.apply(grad, ctx.key, zero)
+            grad_x = IndexPut.apply(grad, key, zero, tensors)
         if need_values:
-            grad_values = Index.apply(grad, ctx.key)
+            grad_values = Index.apply(grad, key, tensors)
             missing = ctx.values_ndim - grad_values.ndim
             if missing > 0:
                 grad_values = grad_values.reshape((1,) * missing + grad_values.shape)
-        return grad_x, None, grad_values
+        return grad_x, None, grad_values, None
 
 
 def index_put(input: Tensor, key: Any, values: Tensor) -> Tensor:
     """A copy of ``input`` with ``values`` written at ``key`` (``x[key] = values`` out of
     place; ``values`` broadcasts to the selection)."""
-    return IndexPut.apply(input, _index_key(key), values)
+    key, tensors = _index_key(key)
+    return IndexPut.apply(input, key, values, tensors)
 
 
 class CopyInto(Function):
@@ -506,8 +567,10 @@ class CopyInto(Function):
         return spread.astype(destination.data.dtype)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor]:
-        return None, grad
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor]:
+        # The overwritten values' history gets a zero gradient (as PyTorch), not none.
+        overwritten = Tensor._make(np.zeros_like(grad.data)) if ctx.needs_input_grad[0] else None
+        return overwritten, grad
 
 
 def copy_into(destination: Tensor, source: Tensor) -> Tensor:
