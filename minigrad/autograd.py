@@ -84,6 +84,15 @@ class set_grad_enabled:
         return _in_mode(func, self.mode)
 
 
+def _run_in_mode(mode: bool, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    previous = _mode.enabled
+    _mode.enabled = mode
+    try:
+        return action(*args, **kwargs)
+    finally:
+        _mode.enabled = previous
+
+
 def _in_mode(func: F, mode: bool) -> F:
     """``func`` running with grad mode ``mode``; for a generator function, every step of
     the generator runs in that mode (and the caller's mode is back between steps)."""
@@ -92,42 +101,25 @@ def _in_mode(func: F, mode: bool) -> F:
         @functools.wraps(func)
         def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
             generator = func(*args, **kwargs)
-            sent: Any = None
+            step, argument = generator.send, None
             while True:
-                previous = _mode.enabled
-                _mode.enabled = mode
                 try:
-                    value = generator.send(sent)
+                    value = _run_in_mode(mode, step, argument)
                 except StopIteration as stop:
                     return stop.value
-                finally:
-                    _mode.enabled = previous
                 try:
-                    sent = yield value
+                    argument, step = (yield value), generator.send
                 except GeneratorExit:
                     generator.close()
                     raise
                 except BaseException as error:  # thrown in: hand it to the generator
-                    previous = _mode.enabled
-                    _mode.enabled = mode
-                    try:
-                        value = generator.throw(error)
-                    except StopIteration as stop:
-                        return stop.value
-                    finally:
-                        _mode.enabled = previous
-                    sent = yield value
+                    argument, step = error, generator.throw
 
         return generator_wrapper  # type: ignore[return-value]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        previous = _mode.enabled
-        _mode.enabled = mode
-        try:
-            return func(*args, **kwargs)
-        finally:
-            _mode.enabled = previous
+        return _run_in_mode(mode, func, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

@@ -1575,30 +1575,46 @@ def test_function_returning_a_view_of_its_input():
     check(changed_in_place, raises=RuntimeError)
 
 
+def _cube_function(s):
+    """x**3 as a custom Function of the library ``s`` stands for, saving its input."""
+
+    class Cube(s.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3.0 * x**2
+
+    return Cube
+
+
+def _exp_function(s):
+    """e**x as a custom Function of the library ``s`` stands for, saving its output."""
+
+    class Exp(s.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y
+
+    return Exp
+
+
 def test_function_double_backward_and_saved_outputs():
     def program(s):
-        class Cube(s.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x**3
+        Cube = _cube_function(s)
 
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return grad * 3.0 * x**2
-
-        class Exp(s.Function):
-            @staticmethod
-            def forward(ctx, x):
-                y = x.exp()
-                ctx.save_for_backward(y)
-                return y
-
-            @staticmethod
-            def backward(ctx, grad):
-                (y,) = ctx.saved_tensors
-                return grad * y
+        Exp = _exp_function(s)
 
         x = s.leaf([1.0, -2.0, 0.5])
         y = (Cube.apply(x) * Exp.apply(x)).sum()
@@ -1607,33 +1623,14 @@ def test_function_double_backward_and_saved_outputs():
         return y, g, h
 
     def second_pass(s):
-        class Cube(s.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x**3
-
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return grad * 3.0 * x**2
+        Cube = _cube_function(s)
 
         y = Cube.apply(s.leaf([1.0, 2.0])).sum()
         y.backward()
         y.backward()
 
     def saved_output_changed(s):
-        class Exp(s.Function):
-            @staticmethod
-            def forward(ctx, x):
-                y = x.exp()
-                ctx.save_for_backward(y)
-                return y
-
-            @staticmethod
-            def backward(ctx, grad):
-                (y,) = ctx.saved_tensors
-                return grad * y
+        Exp = _exp_function(s)
 
         y = Exp.apply(s.leaf([0.0, 1.0]))
         y.add_(1.0)
