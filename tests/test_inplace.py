@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad
 
@@ -159,3 +161,59 @@ def test_a_view_read_both_before_and_after_a_change_of_its_base_is_refused():
     after = view * 2.0
     with pytest.raises(RuntimeError, match="both before and after"):
         (before + after).sum().backward()
+
+
+# Uses of a tensor that keep nothing of it for backward (exp and tanh keep their output),
+# so changing it in place afterwards is allowed, as in PyTorch.
+_USES = {
+    "exp": lambda t: t.exp(),
+    "tanh": lambda t: t.tanh(),
+    "sum": lambda t: t.sum(),
+    "shift": lambda t: t + 1.5,
+    "neg": lambda t: -t,
+    "slice": lambda t: t[1:] * 1.0,
+}
+_CHANGES_IN_PLACE = {
+    "add_": (lambda t: t.add_(0.5), lambda t: t + 0.5),
+    "mul_": (lambda t: t.mul_(-2.0), lambda t: t * -2.0),
+    "+= itself": (lambda t: t.__iadd__(t), lambda t: t + t),
+    "setitem": (lambda t: t.__setitem__(0, t[1] * 3.0), None),
+}
+
+
+def _setitem_out_of_place(t):
+    return minigrad.cat([(t[1] * 3.0).reshape(1), t[1:]])
+
+
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(_USES)), st.sampled_from(sorted(_CHANGES_IN_PLACE))),
+        min_size=1,
+        max_size=4,
+    ),
+    final=st.sampled_from(sorted(_USES)),
+)
+def test_inplace_changes_give_the_gradients_of_the_same_program_out_of_place(steps, final):
+    """A program that uses y, changes it in place, uses it again, ... gets the gradient of
+    the same program with every change written as a new tensor."""
+    values = np.array([0.3, -0.7, 1.1])
+
+    def run(in_place):
+        x = minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)
+        y = x * 1.0
+        total = minigrad.tensor(0.0, dtype=minigrad.float64)
+        for use, change in steps:
+            total = total + _USES[use](y).sum()
+            change_in_place, out_of_place = _CHANGES_IN_PLACE[change]
+            if in_place:
+                change_in_place(y)
+            else:
+                y = (out_of_place or _setitem_out_of_place)(y)
+        total = total + _USES[final](y).sum()
+        total.backward()
+        return total.item(), x.grad.data
+
+    value, gradient = run(in_place=True)
+    expected_value, expected_gradient = run(in_place=False)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-12)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-12)
