@@ -373,3 +373,14 @@ def test_every_fused_function_has_a_record():
         tensors = [leaf(np.full((2,), 0.3)) for _ in range(record.arity)]
         reached.add(type(record.function(*tensors).grad_fn).__name__)
     assert defined <= reached
+
+
+def test_embedding_indices_changed_in_place_before_backward_raise():
+    """The indices are saved like any tensor (as PyTorch): changing them in place after
+    the lookup makes backward raise instead of sending gradients to the wrong rows."""
+    weight = minigrad.randn(5, 3, requires_grad=True)
+    indices = minigrad.tensor([0, 2, 2])
+    looked_up = F.embedding(indices, weight)
+    indices[0] = 4
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        looked_up.sum().backward()

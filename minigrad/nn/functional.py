@@ -192,7 +192,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding: index {int(bad[0])} is out of range for {count} embeddings "
             f"(valid indices are 0 to {count - 1})"
         )
-    looked_up = weight[indices]
+    looked_up = weight[input]  # the index tensor is saved, so changing it in place is caught
     if padding_idx is None:
         return looked_up
     padding_idx = _normalize_padding_idx(padding_idx, count)
