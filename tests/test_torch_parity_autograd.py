@@ -1283,9 +1283,9 @@ SELF_REFERENCING = {
     "y.mul_(y.sum())": (_scale_by_its_sum, None),
     "y.mul_(y)": (_square_in_place, RuntimeError),  # y is saved, then changed
 }
-# Each of these backward passes takes microseconds; a pass still running after this
+# Each of these backward passes takes microseconds; one still running after this
 # many seconds never ends.
-HANG_LIMIT = 1.0
+HANG_LIMIT = 30.0
 
 
 class _Hung(Exception):
