@@ -121,29 +121,36 @@ def test_hardsigmoid_gradient_is_zero_outside_open_interval_as_pytorch():
 # ----------------------------------------------------------------------------- linear
 
 
-@settings(max_examples=15)
+@settings(max_examples=25)
 @given(
     batch=st.integers(1, 3),
     in_features=st.integers(1, 4),
     out_features=st.integers(1, 4),
     with_bias=st.booleans(),
-    extra_dim=st.booleans(),
+    leading=st.sampled_from([(), (1,), (2,), (2, 1), (3, 2, 1)]),
+    transposed=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_linear_matches_numpy_and_gradcheck(
-    batch, in_features, out_features, with_bias, extra_dim, seed
+    batch, in_features, out_features, with_bias, leading, transposed, seed
 ):
+    # Inputs of 1 to 5 dimensions (the leading ones are flattened into one product) and,
+    # with ``transposed``, a non-contiguous input whose first two dimensions are swapped.
     rng = np.random.default_rng(seed)
-    shape = (batch, 2, in_features) if extra_dim else (batch, in_features)
+    shape = (*leading, batch, in_features) if leading or batch > 1 else (in_features,)
     x_values = rng.standard_normal(shape)
     w_values = rng.standard_normal((out_features, in_features))
     b_values = rng.standard_normal(out_features)
     x, w, b = leaf(x_values), leaf(w_values), leaf(b_values)
+    if transposed and x.ndim >= 3:
+        x = leaf(x_values.swapaxes(0, 1).copy()).transpose(0, 1)
     expected = x_values @ w_values.T + (b_values if with_bias else 0.0)
     result = F.linear(x, w, b if with_bias else None)
+    assert result.shape == expected.shape
     np.testing.assert_allclose(result.data, expected, rtol=1e-12, atol=1e-12)
     inputs = (x, w, b) if with_bias else (x, w)
     assert gradcheck(lambda *t: F.linear(*t), inputs)
+    assert gradgradcheck(lambda *t: F.linear(*t), inputs)
 
 
 def test_linear_errors_name_shapes_and_dtypes():
