@@ -110,6 +110,7 @@ def test_sum_and_max_across_the_parallel_threshold(dtype, size):
         expected_values, expected_indices = reduce.max_with_indices_reference(x, dims)
         np.testing.assert_array_equal(values, expected_values)
         np.testing.assert_array_equal(indices, expected_indices)
+        np.testing.assert_array_equal(reduce.max_values(x, dims), expected_values)
     wide = rng.standard_normal((size, 3)).astype(dtype)
     np.testing.assert_allclose(
         reduce.sum(wide, (0,)), reduce.sum_reference(wide, (0,)), rtol=1e-5, atol=1e-5
@@ -133,6 +134,7 @@ def test_reductions_over_any_dims_and_layouts(x, data):
         expected = reduce.max_with_indices_reference(view, dims, keepdim)
         np.testing.assert_array_equal(values, expected[0])
         np.testing.assert_array_equal(indices, expected[1])
+        np.testing.assert_array_equal(reduce.max_values(view, dims, keepdim), expected[0])
 
 
 def test_float32_sums_accumulate_in_float64():
@@ -147,6 +149,9 @@ def test_max_takes_the_first_nan_and_ties_take_the_first_index():
     values, indices = reduce.max_with_indices(x, (1,))
     assert np.isnan(values[0]) and indices.tolist() == [1, 1]
     assert values[1] == 5.0
+    # Values only: a NaN anywhere in the slice, first or last, still gives NaN.
+    for row in ([np.nan, 1.0, 2.0], [1.0, 2.0, np.nan], [-np.inf, np.nan, np.inf]):
+        assert np.isnan(reduce.max_values(np.array([row]), (1,))[0])
 
 
 def test_parallel_kernels_called_from_several_threads_at_once():

@@ -282,7 +282,7 @@ class Amax(Function):
         ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool, nan_wins: bool
     ) -> np.ndarray:
         if dims:
-            values, _ = kernels.max_with_indices(x.data, dims, keepdim=True)
+            values = kernels.max_values(x.data, dims, keepdim=True)
         else:  # nothing to reduce (a 0-d tensor, or NumPy's axis=()): each is its own max
             values = x.data.copy()
         ctx.save_for_backward(x)
@@ -577,8 +577,7 @@ def _peak(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     zeros when ``x`` is empty (nothing to shift, and the kernel needs an element)."""
     if x.size == 0:
         return np.zeros(_keepdim_shape(x.shape, dims), dtype=x.dtype)
-    peak, _ = kernels.max_with_indices(x, dims, keepdim=True)
-    return peak
+    return kernels.max_values(x, dims, keepdim=True)
 
 
 class LogSumExp(Function):
