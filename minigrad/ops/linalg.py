@@ -95,15 +95,14 @@ class Linear(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
         ctx.save_for_backward(x, weight)
-        rows = x.data
-        if rows.ndim > 2:
-            # One 2-D product over all leading dimensions: a broadcast 3-D product with
-            # a transposed weight runs as many small ones and was measured 4x slower.
-            rows = rows.reshape(-1, rows.shape[-1])
+        # Every input as rows of features (a 1-D input is one row, N-D inputs are
+        # flattened): one 2-D product, where a broadcast N-D product with a transposed
+        # weight runs as many small ones and was measured 4x slower.
+        rows = x.data if x.data.ndim == 2 else x.data.reshape(-1, x.data.shape[-1])
         out = _matmul_kernel(rows, weight.data.T)
         if bias is not None:
             out += bias.data
-        if x.data.ndim > 2:
+        if x.data.ndim != 2:
             out = out.reshape(*x.data.shape[:-1], out.shape[-1])
         return out
 
@@ -111,16 +110,13 @@ class Linear(Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, Any, Any]:
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        rows_g = grad if grad.ndim <= 2 else grad.reshape(-1, grad.shape[-1])
-        grad_x = None
+        rows_g = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+        grad_x = grad_weight = None
         if need_x:
             grad_x = Matmul.apply(rows_g, weight, False, False)
-            if grad.ndim > 2:
+            if grad.ndim != 2:
                 grad_x = grad_x.reshape(*x.shape)
-        grad_weight = None
         if need_weight:
-            if grad.ndim == 1:
-                rows_g = grad.reshape(1, -1)
             rows_x = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
             grad_weight = Matmul.apply(rows_g, rows_x, True, False)
         # The bias was broadcast over the rows: the engine sums its gradient back.
