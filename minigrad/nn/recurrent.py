@@ -46,6 +46,7 @@ from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops import cat, elu, leaky_relu, linear, relu, sigmoid, stack, tanh, unbind
+from minigrad.ops.recurrent import fused_recurrence
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "RNN",
     "RNNCell",
     "SQUASHING_ACTIVATIONS",
+    "is_fused_enabled",
+    "set_fused_enabled",
 ]
 
 
@@ -103,6 +106,53 @@ def _choice(value: Any, table: dict[str, Any], what: str, owner: str) -> Any:
             f"{owner}: unknown {what} {value!r}; expected one of {', '.join(map(repr, table))}"
         )
     return table[value]
+
+
+# --------------------------------------------------------------------------- fused or written out
+
+# The recurrent layers and cells run on fused kernels by default (minigrad.ops.recurrent:
+# a whole layer-direction, or a cell step, as one graph node); this switch, and each
+# module's ``fused`` attribute, select the written-out equations instead.
+_FUSED = {"enabled": True}
+
+
+def set_fused_enabled(enabled: bool) -> None:
+    """Choose, for every recurrent layer and cell, between the fused kernels (``True``,
+    the default) and the written-out equations (``False``: one graph node per tensor
+    expression, slower, for teaching and debugging). A module's own ``fused=False``
+    always selects the written-out equations."""
+    _FUSED["enabled"] = bool(enabled)
+
+
+def is_fused_enabled() -> bool:
+    """Whether recurrent modules may use their fused kernels (see :func:`set_fused_enabled`)."""
+    return _FUSED["enabled"]
+
+
+def _written_out(
+    cell_class: type[_CellBase],
+    sizes: tuple[int, int, bool],
+    options: dict[str, Any],
+    reverse: bool,
+) -> Callable[..., tuple[Tensor, ...]]:
+    """The written-out equations of one layer-direction as a function of its tensors,
+    ``(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0) -> (output, h_n[, c_n])``: what
+    the fused operation computes, for its recorded (``create_graph``) backward pass."""
+
+    def run(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):  # type: ignore[no-untyped-def]
+        parameters = {
+            "weight_ih": weight_ih,
+            "weight_hh": weight_hh,
+            "bias_ih": bias_ih,
+            "bias_hh": bias_hh,
+        }
+        cell = cell_class._sharing(*sizes, parameters, options)
+        outputs, final = _run_over_time(
+            cell, list(unbind(x, 0)), h0 if c0 is None else (h0, c0), reverse
+        )
+        return (stack(outputs, 0), *(final if isinstance(final, tuple) else (final,)))
+
+    return run
 
 
 # --------------------------------------------------------------------------- parameters
@@ -212,6 +262,8 @@ class _CellBase(Module):
 
     gates = 1
     state_count = 1  # 2 for the LSTM's (h, c)
+    kind = ""  # "rnn", "lstm" or "gru": which fused kernels compute this cell
+    fused = True
     input_size: int
     hidden_size: int
     bias: bool
@@ -219,13 +271,20 @@ class _CellBase(Module):
     _configure: Callable[..., None]
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool, dtype: Any, peephole: bool = False
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        dtype: Any,
+        peephole: bool = False,
+        fused: bool = True,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
         self.input_size = _check_size(input_size, "input_size", owner)
         self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
         self.bias = bool(bias)
+        self.fused = bool(fused)
         _register_cell_parameters(
             self,
             "",
@@ -243,7 +302,7 @@ class _CellBase(Module):
         input_size: int,
         hidden_size: int,
         bias: bool,
-        parameters: dict[str, Parameter | None],
+        parameters: dict[str, Tensor | None],
         options: dict[str, Any],
     ) -> _CellBase:
         """A cell that uses the given parameters (a sequence layer's, lent for one call)
@@ -251,9 +310,10 @@ class _CellBase(Module):
         cell = cls.__new__(cls)
         Module.__init__(cell)
         cell.input_size, cell.hidden_size, cell.bias = input_size, hidden_size, bias
+        cell.fused = False  # a lent cell is the written-out definition
         cell._configure(**options)
-        for name, parameter in parameters.items():
-            cell.register_parameter(name, parameter)
+        # Lent, not registered: the fused layers' recorded backward lends plain tensors.
+        cell._parameters.update(parameters)
         return cell
 
     def reset_parameters(self) -> None:
@@ -292,6 +352,37 @@ class _CellBase(Module):
         )
         return input, states, unbatched
 
+    def _standard(self) -> bool:
+        """Whether the cell's arithmetic is what the fused kernels compute."""
+        return True
+
+    def _takes_fused_path(self) -> bool:
+        return self.fused and _FUSED["enabled"] and self._standard()
+
+    def _fused_step(self, x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+        """One step through the fused kernels: the new state(s), batched."""
+        relu = getattr(self, "nonlinearity", "tanh") == "relu"
+        written_out = _written_out(
+            type(self), (self.input_size, self.hidden_size, self.bias), self._options(), False
+        )
+        results = fused_recurrence(
+            self.kind,
+            x.unsqueeze(0),
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            states[0],
+            states[1] if len(states) == 2 else None,
+            False,
+            relu,
+            written_out,
+        )
+        return results[1:]
+
+    def _options(self) -> dict[str, Any]:
+        return {}
+
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.bias is not True:
@@ -326,6 +417,7 @@ class RNNCell(_CellBase):
     """
 
     gates = 1
+    kind = "rnn"
 
     def __init__(
         self,
@@ -334,9 +426,11 @@ class RNNCell(_CellBase):
         bias: bool = True,
         nonlinearity: str = "tanh",
         dtype: Any = None,
+        *,
+        fused: bool = True,
     ) -> None:
         _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNNCell")
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self._configure(nonlinearity=nonlinearity)
         self.reset_parameters()
 
@@ -344,9 +438,15 @@ class RNNCell(_CellBase):
         self.nonlinearity = nonlinearity
         self._activation = _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNNCell")
 
+    def _options(self) -> dict[str, Any]:
+        return {"nonlinearity": self.nonlinearity}
+
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """``h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``."""
         x, (h,), unbatched = self._prepare(input, hx)
+        if self._takes_fused_path():
+            (h_next,) = self._fused_step(x, (h,))
+            return _unbatch(unbatched, h_next)
         h_next = self._activation(
             _affine(x, self.weight_ih, self.bias_ih) + _affine(h, self.weight_hh, self.bias_hh)
         )
@@ -403,6 +503,7 @@ class LSTMCell(_CellBase):
 
     gates = 4
     state_count = 2
+    kind = "lstm"
 
     def __init__(
         self,
@@ -416,6 +517,7 @@ class LSTMCell(_CellBase):
         cell_activation: str = "tanh",
         hidden_activation: str = "tanh",
         forget_bias: float = 0.0,
+        fused: bool = True,
     ) -> None:
         options = _lstm_options(
             "LSTMCell",
@@ -426,7 +528,9 @@ class LSTMCell(_CellBase):
             hidden_activation,
             forget_bias,
         )
-        super().__init__(input_size, hidden_size, bias, dtype, peephole=options["peephole"])
+        super().__init__(
+            input_size, hidden_size, bias, dtype, peephole=options["peephole"], fused=fused
+        )
         self._configure(**options)
         self.reset_parameters()
 
@@ -457,11 +561,20 @@ class LSTMCell(_CellBase):
         forget-gate slice."""
         _reset_parameters(self, self.hidden_size, self.forget_bias)
 
+    def _options(self) -> dict[str, Any]:
+        return _lstm_variant(self)
+
+    def _standard(self) -> bool:
+        return _is_standard_lstm(self)
+
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
         """One step: ``(h_t, c_t)`` from ``x_t`` and ``(h_{t-1}, c_{t-1})``."""
         x, (h, c), unbatched = self._prepare(input, hx)
+        if self._takes_fused_path():
+            h_next, c_next = self._fused_step(x, (h, c))
+            return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
         gate, squash_input, squash_output = self._gate, self._squash_input, self._squash_output
 
         # W_i* x + b_i* + W_h* h + b_h*, for the four gates at once, then cut in four.
@@ -513,6 +626,28 @@ def _lstm_options(
     }
 
 
+def _lstm_variant(module: Any) -> dict[str, Any]:
+    """The variant options of an LSTM module, as ``_configure`` takes them."""
+    return {
+        "peephole": module.peephole,
+        "gate_activation": module.gate_activation,
+        "cell_activation": module.cell_activation,
+        "hidden_activation": module.hidden_activation,
+        "forget_bias": module.forget_bias,
+    }
+
+
+def _is_standard_lstm(module: Any) -> bool:
+    """PyTorch's LSTM arithmetic, which the fused kernels compute (``forget_bias`` only
+    changes the initial values, so it is standard too)."""
+    return (
+        not module.peephole
+        and module.gate_activation == "sigmoid"
+        and module.cell_activation == "tanh"
+        and module.hidden_activation == "tanh"
+    )
+
+
 def _lstm_repr(module: Any) -> str:
     text = ""
     if module.peephole:
@@ -547,11 +682,18 @@ class GRUCell(_CellBase):
     """
 
     gates = 3
+    kind = "gru"
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool = True, dtype: Any = None
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        dtype: Any = None,
+        *,
+        fused: bool = True,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self.reset_parameters()
 
     def _configure(self) -> None:
@@ -560,6 +702,9 @@ class GRUCell(_CellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step: ``h_t`` from ``x_t`` and ``h_{t-1}``."""
         x, (h,), unbatched = self._prepare(input, hx)
+        if self._takes_fused_path():
+            (h_next,) = self._fused_step(x, (h,))
+            return _unbatch(unbatched, h_next)
         x_r, x_z, x_n = _affine(x, self.weight_ih, self.bias_ih).chunk(3, dim=1)
         h_r, h_z, h_n = _affine(h, self.weight_hh, self.bias_hh).chunk(3, dim=1)
         r = sigmoid(x_r + h_r)
@@ -616,12 +761,14 @@ class _RecurrentLayer(Module):
         bidirectional: bool,
         dtype: Any,
         peephole: bool = False,
+        fused: bool = True,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
         self.input_size = _check_size(input_size, "input_size", owner)
         self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
         self.num_layers = _check_size(num_layers, "num_layers", owner)
+        self.fused = bool(fused)
         if (
             not isinstance(dropout, numbers.Real)
             or isinstance(dropout, bool)
@@ -731,6 +878,64 @@ class _RecurrentLayer(Module):
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
         """Run the cells over the sequence, layer by layer; see the class docstring."""
         x, states, unbatched = self._prepare(input, hx)
+        if self.fused and _FUSED["enabled"] and self._standard():
+            output, final_states = self._run_fused(x, states)
+        else:
+            output, final_states = self._run_written_out(x, states)
+        if unbatched:
+            output = output.squeeze(1)
+            final_states = [s.squeeze(1) for s in final_states]
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        if len(final_states) == 2:
+            return output, (final_states[0], final_states[1])
+        return output, final_states[0]
+
+    def _standard(self) -> bool:
+        """Whether the layer's arithmetic is what the fused kernels compute."""
+        return True
+
+    def _run_fused(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
+        """Every layer-direction as one fused operation (minigrad.ops.recurrent)."""
+        directions = 2 if self.bidirectional else 1
+        kind = self.cell_class.kind
+        relu = getattr(self, "nonlinearity", "tanh") == "relu"
+        zero = zeros(x.shape[1], self.hidden_size, dtype=x.dtype)
+        initial = [None if s is None else unbind(s, 0) for s in states]
+        finals: list[list[Tensor]] = [[] for _ in states]
+        layer_input = x
+        for layer in range(self.num_layers):
+            outputs = []
+            sizes = (layer_input.shape[2], self.hidden_size, self.bias)
+            for direction in range(directions):
+                index = layer * directions + direction
+                suffix = self._suffix(layer, direction)
+                start = [zero if s is None else s[index] for s in initial]
+                results = fused_recurrence(
+                    kind,
+                    layer_input,
+                    self._parameters["weight_ih" + suffix],  # type: ignore[arg-type]
+                    self._parameters["weight_hh" + suffix],  # type: ignore[arg-type]
+                    self._parameters["bias_ih" + suffix],
+                    self._parameters["bias_hh" + suffix],
+                    start[0],
+                    start[1] if len(start) == 2 else None,
+                    direction == 1,
+                    relu,
+                    _written_out(self.cell_class, sizes, self._cell_options(), direction == 1),
+                )
+                outputs.append(results[0])
+                for store, value in zip(finals, results[1:]):
+                    store.append(value)
+            layer_input = outputs[0] if directions == 1 else cat(outputs, dim=2)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, [stack(store, 0) for store in finals]
+
+    def _run_written_out(
+        self, x: Tensor, states: tuple[Any, ...]
+    ) -> tuple[Tensor, list[Tensor]]:
+        """The cells' own equations, step by step (one graph node per expression)."""
         directions = 2 if self.bidirectional else 1
         # One (B, H) initial state per layer and direction, or None (zeros).
         initial = [
@@ -760,16 +965,7 @@ class _RecurrentLayer(Module):
             )
             if self.training and self.dropout > 0 and layer < self.num_layers - 1:
                 layer_input = [F.dropout(step, self.dropout, True) for step in layer_input]
-        output = stack(layer_input, 0)
-        final_states = [stack(store, 0) for store in finals]
-        if unbatched:
-            output = output.squeeze(1)
-            final_states = [s.squeeze(1) for s in final_states]
-        elif self.batch_first:
-            output = output.transpose(0, 1)
-        if len(final_states) == 2:
-            return output, (final_states[0], final_states[1])
-        return output, final_states[0]
+        return stack(layer_input, 0), [stack(store, 0) for store in finals]
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
@@ -840,6 +1036,8 @@ class RNN(_RecurrentLayer):
         dropout: float = 0.0,
         bidirectional: bool = False,
         dtype: Any = None,
+        *,
+        fused: bool = True,
     ) -> None:
         _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNN")
         super().__init__(
@@ -851,6 +1049,7 @@ class RNN(_RecurrentLayer):
             dropout,
             bidirectional,
             dtype,
+            fused=fused,
         )
         self.nonlinearity = nonlinearity
         self.reset_parameters()
@@ -918,6 +1117,7 @@ class LSTM(_RecurrentLayer):
         cell_activation: str = "tanh",
         hidden_activation: str = "tanh",
         forget_bias: float = 0.0,
+        fused: bool = True,
     ) -> None:
         if proj_size != 0:
             raise ValueError(
@@ -943,6 +1143,7 @@ class LSTM(_RecurrentLayer):
             bidirectional,
             dtype,
             peephole=options["peephole"],
+            fused=fused,
         )
         self.proj_size = 0
         for name, value in options.items():
@@ -950,13 +1151,10 @@ class LSTM(_RecurrentLayer):
         self.reset_parameters()
 
     def _cell_options(self) -> dict[str, Any]:
-        return {
-            "peephole": self.peephole,
-            "gate_activation": self.gate_activation,
-            "cell_activation": self.cell_activation,
-            "hidden_activation": self.hidden_activation,
-            "forget_bias": self.forget_bias,
-        }
+        return _lstm_variant(self)
+
+    def _standard(self) -> bool:
+        return _is_standard_lstm(self)
 
     def reset_parameters(self) -> None:
         """PyTorch's uniform initialisation, then ``forget_bias`` added to the forget
@@ -1005,6 +1203,8 @@ class GRU(_RecurrentLayer):
         dropout: float = 0.0,
         bidirectional: bool = False,
         dtype: Any = None,
+        *,
+        fused: bool = True,
     ) -> None:
         super().__init__(
             input_size,
@@ -1015,6 +1215,7 @@ class GRU(_RecurrentLayer):
             dropout,
             bidirectional,
             dtype,
+            fused=fused,
         )
         self.reset_parameters()
 
