@@ -13,6 +13,7 @@ elementwise work below a measured size runs on a serial twin of the same source.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import types
@@ -30,6 +31,62 @@ import numba
 # call; a user's own GOMP_SPINCOUNT wins.
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
+
+def _openmp_already_loaded() -> bool:
+    """Whether an OpenMP runtime is already in the process (PyTorch imported first)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return any("libgomp" in line or "libiomp" in line for line in maps)
+    except OSError:  # not Linux: nothing to see
+        return False
+
+
+# The spin setting above reaches only an OpenMP runtime loaded after it. PyTorch loads
+# its own libgomp globally at import, so with torch imported first Numba's OpenMP layer
+# joins that runtime, whose idle threads spin at its default and fight OpenBLAS's
+# threads for the two cores: measured, an RNN step at (64, 35, 128, 256) took 17-19 ms
+# instead of 9.5 ms alone. Numba's work-queue layer, whose threads sleep when idle, then
+# takes its place (9.6-11 ms). Starting its threads costs ~70 µs per call (OpenMP:
+# ~6 µs), so in that layer arrays below WORK_QUEUE_MIN_SIZE elements run on the serial
+# build instead (break-even measured near 1e5 float32 for exp). A user's own
+# NUMBA_THREADING_LAYER wins.
+WORK_QUEUE_MIN_SIZE = 2**17
+_SERIAL_BELOW = 0  # parallel builds hand arrays smaller than this to their serial twin
+if "NUMBA_THREADING_LAYER" not in os.environ and _openmp_already_loaded():
+    numba.config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
+    _SERIAL_BELOW = WORK_QUEUE_MIN_SIZE
+
+
+def _keep_freed_memory_for_reuse() -> None:
+    """Let glibc's malloc keep large freed blocks for the next allocation.
+
+    A training step allocates and frees the same large arrays every time (activations,
+    gradients, the fused recurrent layers' gates). glibc by default returns such blocks
+    to the kernel (mmap for blocks above its threshold, trimming the heap top above
+    twice that), so the next step's arrays page-fault again on every 4 KiB page, and on
+    these virtual machines a fault costs microseconds: measured, an LSTM step at
+    (64, 35, 128, 256) took 43-54 ms by default and 36 ms with blocks up to 32 MiB
+    served from the heap and the heap trimmed only above 1 GiB. Memory then stays with
+    the process after a step instead of going back to the system (the peak is
+    unchanged). A user's own MALLOC_* settings win; other C libraries are left alone.
+    """
+    if any(name in os.environ for name in _MALLOC_VARIABLES):
+        return
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):  # glibc answers "glibc 2.36"
+            return
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2**30)
+    except (OSError, ValueError, AttributeError):  # not glibc, or no mallopt
+        pass
+
+
+_MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+_M_TRIM_THRESHOLD = -1  # glibc's <malloc.h> parameter numbers
+_M_MMAP_THRESHOLD = -3
+_keep_freed_memory_for_reuse()
+
 # Numba's work-queue threading layer (its fallback without OpenMP or TBB, or by choice)
 # must not be entered by two threads at once: it ends the process. So parallel kernels
 # run one at a time; serial kernels, most calls, are not held up.
@@ -37,14 +94,19 @@ _PARALLEL_LOCK = threading.Lock()
 
 
 class _OneAtATime:
-    """A parallel kernel that waits for any other parallel kernel to finish first."""
+    """A parallel kernel that waits for any other parallel kernel to finish first (and
+    that runs its serial twin when the threads would cost more than they save: see
+    ``_SERIAL_BELOW``; the first argument's size decides)."""
 
-    def __init__(self, dispatcher: Any) -> None:
+    def __init__(self, dispatcher: Any, serial: Any) -> None:
         self.dispatcher = dispatcher
+        self.serial = serial
         self.__name__ = dispatcher.__name__
         self.__doc__ = dispatcher.__doc__
 
     def __call__(self, *args: Any) -> Any:
+        if _SERIAL_BELOW and getattr(args[0], "size", _SERIAL_BELOW) < _SERIAL_BELOW:
+            return self.serial(*args)
         with _PARALLEL_LOCK:
             return self.dispatcher(*args)
 
@@ -99,4 +161,4 @@ def serial_and_parallel(py_func: Callable[..., Any]) -> tuple[Any, Any]:
     """
     serial = numba.njit(**_OPTIONS)(py_func)
     parallel = numba.njit(parallel=True, **_OPTIONS)(_renamed_copy(py_func, "_parallel"))
-    return serial, _OneAtATime(parallel)
+    return serial, _OneAtATime(parallel, serial)

@@ -93,11 +93,12 @@ class Recurrence(Function):
         rows = np.ascontiguousarray(x.data.reshape(steps * batch, features))
         xw = np.matmul(rows, weight_ih.data.T)
         if bias_ih is not None:
-            xw += bias_ih.data
-            # The GRU's candidate block b_hn is added inside its step (the reset gate
-            # scales W_hn h + b_hn); every other block of b_hh goes in here.
-            folded = 2 * hidden if kind == "gru" else width
-            xw[:, :folded] += bias_hh.data[:folded]  # type: ignore[union-attr]
+            # Both biases in one pass over xw. The GRU's candidate block b_hn is added
+            # inside its step instead (the reset gate scales W_hn h + b_hn).
+            bias = bias_ih.data + bias_hh.data  # type: ignore[union-attr]
+            if kind == "gru":
+                bias[2 * hidden :] = bias_ih.data[2 * hidden :]
+            xw += bias
         xw = xw.reshape(steps, batch, width)
         h_start = np.ascontiguousarray(h0.data, dtype=dtype)
         w_hh_t = np.ascontiguousarray(weight_hh.data.T)
@@ -212,7 +213,10 @@ class Recurrence(Function):
         if needs[4]:
             grad_b_ih = d_ih_rows.sum(axis=0)
         if needs[5]:
-            grad_b_hh = d_hh.reshape(steps * batch, width).sum(axis=0)
+            if d_hh is d_ih and grad_b_ih is not None:  # the same sum (RNN, LSTM)
+                grad_b_hh = grad_b_ih.copy()
+            else:
+                grad_b_hh = d_hh.reshape(steps * batch, width).sum(axis=0)
         return (
             None,
             grad_x,
