@@ -97,7 +97,7 @@ def product_into(a, b, out):  # type: ignore[no-untyped-def]
 
 def blas_product_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out = a @ b`` through NumPy's BLAS: the product of the uncompiled time loop."""
-    np.matmul(a, b, out=out)
+    np.dot(a, b, out=out)
 
 
 # --------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ backward pass, so a whole sequence costs one node:
   ``dW_hh = d_pre^T h_prev``, ``dx = d_pre W_ih``, and the bias gradients sums of
   ``d_pre``.
 
+Every product is a 2-D ``np.dot``: it always reaches BLAS, where ``np.matmul`` with a
+transposed operand of one row runs NumPy's own loop (measured 20 µs against 3.4 µs for
+``d^T h`` at batch 1, a cell's weight gradient).
+
 Small batches run each recurrence in one Numba call, products included; large ones loop
 in Python with BLAS products (``_compiled_recurrence`` chooses, by measured sizes).
 
@@ -91,7 +95,7 @@ class Recurrence(Function):
         hidden = weight_hh.data.shape[1]
         width = GATES[kind] * hidden
         rows = np.ascontiguousarray(x.data.reshape(steps * batch, features))
-        xw = np.matmul(rows, weight_ih.data.T)
+        xw = np.dot(rows, weight_ih.data.T)
         if bias_ih is not None:
             # Both biases in one pass over xw. The GRU's candidate block b_hn is added
             # inside its step instead (the reset gate scales W_hn h + b_hn).
@@ -101,8 +105,10 @@ class Recurrence(Function):
             xw += bias
         xw = xw.reshape(steps, batch, width)
         h_start = np.ascontiguousarray(h0.data, dtype=dtype)
-        w_hh_t = np.ascontiguousarray(weight_hh.data.T)
-        compiled = _compiled_recurrence(batch, width, hidden, dtype)
+        # One step (a cell) has one recurrent product: a BLAS call, no compiled loop.
+        compiled = steps > 1 and _compiled_recurrence(batch, width, hidden, dtype)
+        # The compiled product reads rows of W_hh^T; BLAS takes the transposed view.
+        w_hh_t = np.ascontiguousarray(weight_hh.data.T) if compiled else weight_hh.data.T
         hs = np.empty((steps, batch, hidden), dtype=dtype)
         hw = np.empty((batch, width), dtype=dtype)
         last = 0 if reverse else steps - 1
@@ -205,9 +211,9 @@ class Recurrence(Function):
         d_ih_rows = d_ih.reshape(steps * batch, width)
         grad_x = grad_w_ih = grad_w_hh = grad_b_ih = grad_b_hh = None
         if needs[1]:
-            grad_x = np.matmul(d_ih_rows, weight_ih.data).reshape(x.data.shape)
+            grad_x = np.dot(d_ih_rows, weight_ih.data).reshape(x.data.shape)
         if needs[2]:
-            grad_w_ih = np.matmul(d_ih_rows.T, ctx.rows)
+            grad_w_ih = np.dot(d_ih_rows.T, ctx.rows)
         if needs[3]:
             grad_w_hh = _recurrent_weight_grad(d_hh, hs, h_start, reverse)
         if needs[4]:
@@ -243,9 +249,9 @@ def _recurrent_weight_grad(
     first, rest, previous = (
         (d_hh[-1], d_hh[:-1], hs[1:]) if reverse else (d_hh[0], d_hh[1:], hs[:-1])
     )
-    grad = np.matmul(first.T, h_start)
+    grad = np.dot(first.T, h_start)
     if steps > 1:
-        grad += np.matmul(
+        grad += np.dot(
             rest.reshape((steps - 1) * batch, width).T,
             previous.reshape((steps - 1) * batch, hidden),
         )
