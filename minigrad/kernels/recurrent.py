@@ -85,13 +85,21 @@ def product_into(a, b, out):  # type: ignore[no-untyped-def]
                 row2[j] += a2 * value
                 row3[j] += a3 * value
         i += 4
-    while i < m:
+    while i < m:  # the last m % 4 rows (at batch 1, every row): four rows of b a pass
         row = out[i]
-        for p in range(k):
+        p = 0
+        while p + 4 <= k:
+            a0, a1, a2, a3 = a[i, p], a[i, p + 1], a[i, p + 2], a[i, p + 3]
+            b0, b1, b2, b3 = b[p], b[p + 1], b[p + 2], b[p + 3]
+            for j in range(n):
+                row[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+            p += 4
+        while p < k:
             coefficient = a[i, p]
             source = b[p]
             for j in range(n):
                 row[j] += coefficient * source[j]
+            p += 1
         i += 1
 
 

@@ -930,7 +930,10 @@ class _RecurrentLayer(Module):
             layer_input = outputs[0] if directions == 1 else cat(outputs, dim=2)
             if self.training and self.dropout > 0 and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
-        return layer_input, [stack(store, 0) for store in finals]
+        # One layer-direction: a view with a leading axis (stack costs ~35 µs more).
+        return layer_input, [
+            store[0].unsqueeze(0) if len(store) == 1 else stack(store, 0) for store in finals
+        ]
 
     def _run_written_out(
         self, x: Tensor, states: tuple[Any, ...]
