@@ -8,9 +8,11 @@ equations they replace.
   upstream gradient on every output. Both engines of the fused path run: the whole
   recurrence in one Numba call and the Python loop with BLAS products.
 * ``gradcheck`` on the fused Function itself, both engines, forward and reverse runs.
+  The LSTM's variants (peepholes, gate, candidate and cell-output activations) are
+  drawn too: every one takes the fused path.
 * Higher derivatives (``create_graph=True``) fall back to the written-out equations and
-  agree with them; the switches (``fused=False``, ``set_fused_enabled``) and the LSTM
-  variants choose the written-out path; an in-place change of a saved output is caught.
+  agree with them; the switches (``fused=False``, ``set_fused_enabled``) choose the
+  written-out path; an in-place change of a saved output is caught.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ def engine_used(name):
     """Run the fused path on one engine: every recurrence in one Numba call
     ("compiled"), or every one through the Python loop with BLAS products ("blas")."""
     limit = 10**12 if name == "compiled" else -1
-    saved = fused_ops._COMPILED_MAX_WORK
-    fused_ops._COMPILED_MAX_WORK = {np.float32: limit, np.float64: limit}
+    saved = fused_ops._COMPILED_MAX_WORK, fused_ops._COMPILED_MAX_WORK_ROW
+    fused_ops._COMPILED_MAX_WORK = fused_ops._COMPILED_MAX_WORK_ROW = limit
     try:
         yield
     finally:
-        fused_ops._COMPILED_MAX_WORK = saved
+        fused_ops._COMPILED_MAX_WORK, fused_ops._COMPILED_MAX_WORK_ROW = saved
 
 
 def node_names(tensors):
@@ -63,11 +65,27 @@ def node_names(tensors):
 
 
 @st.composite
+def cell_options(draw, kind):
+    """The options of a cell kind: the RNN's nonlinearity, the LSTM's variants."""
+    if kind == "rnn":
+        return {"nonlinearity": draw(st.sampled_from(sorted(recurrent.RNN_NONLINEARITIES)))}
+    if kind == "lstm":
+        squashing = st.sampled_from(sorted(recurrent.SQUASHING_ACTIVATIONS))
+        return {
+            "peephole": draw(st.booleans()),
+            "gate_activation": draw(st.sampled_from(sorted(recurrent.GATE_ACTIVATIONS))),
+            "cell_activation": draw(squashing),
+            "hidden_activation": draw(squashing),
+        }
+    return {}
+
+
+@st.composite
 def layer_configs(draw):
     kind = draw(st.sampled_from(sorted(LAYERS)))
     return {
         "kind": kind,
-        "relu": kind == "rnn" and draw(st.booleans()),
+        "options": draw(cell_options(kind)),
         "steps": draw(st.integers(1, 5)),
         "batch": draw(st.integers(1, 3)),
         "input_size": draw(st.integers(1, 4)),
@@ -83,7 +101,7 @@ def layer_configs(draw):
 
 
 def build_layer(config, fused, dtype=minigrad.float64):
-    options = {"nonlinearity": "relu"} if config["relu"] else {}
+    options = config["options"]
     minigrad.manual_seed(config["seed"])
     return LAYERS[config["kind"]](
         config["input_size"],
@@ -171,7 +189,7 @@ def cell_configs(draw):
     kind = draw(st.sampled_from(sorted(CELLS)))
     return {
         "kind": kind,
-        "relu": kind == "rnn" and draw(st.booleans()),
+        "options": draw(cell_options(kind)),
         "batch": draw(st.integers(1, 4)),
         "input_size": draw(st.integers(1, 4)),
         "hidden_size": draw(st.integers(1, 6)),
@@ -184,7 +202,7 @@ def cell_configs(draw):
 
 def run_cell(config, fused):
     """A cell looped by hand over three steps: states, and every gradient."""
-    options = {"nonlinearity": "relu"} if config["relu"] else {}
+    options = config["options"]
     minigrad.manual_seed(config["seed"])
     cell = CELLS[config["kind"]](
         config["input_size"],
@@ -228,7 +246,7 @@ def test_fused_cell_matches_written_out(config):
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
-def _recurrence_inputs(kind, steps, batch, features, hidden, bias, seed):
+def _recurrence_inputs(kind, steps, batch, features, hidden, bias, peephole, seed):
     rng = np.random.default_rng(seed)
     width = fused_ops.GATES[kind] * hidden
 
@@ -240,31 +258,47 @@ def _recurrence_inputs(kind, steps, batch, features, hidden, bias, seed):
     b_ih, b_hh = (leaf(width), leaf(width)) if bias else (None, None)
     h0 = leaf(batch, hidden)
     c0 = leaf(batch, hidden) if kind == "lstm" else None
-    return x, w_ih, w_hh, b_ih, b_hh, h0, c0
+    peepholes = (leaf(hidden), leaf(hidden), leaf(hidden)) if peephole else (None, None, None)
+    return x, w_ih, w_hh, b_ih, b_hh, h0, c0, *peepholes
+
+
+LSTM_VARIANTS = [
+    {},
+    {"peephole": True},
+    {"peephole": True, "cell_activation": "elu", "hidden_activation": "scaled_sigmoid_2"},
+    {"gate_activation": "hard_sigmoid", "cell_activation": "leaky_relu"},
+    {"cell_activation": "scaled_sigmoid_4", "hidden_activation": "relu"},
+]
+FUNCTION_CASES = [
+    ("rnn", {"nonlinearity": "tanh"}),
+    ("rnn", {"nonlinearity": "relu"}),
+    ("gru", {}),
+] + [("lstm", variant) for variant in LSTM_VARIANTS]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize(
-    "kind,relu", [("rnn", False), ("rnn", True), ("lstm", False), ("gru", False)]
-)
+@pytest.mark.parametrize("kind,options", FUNCTION_CASES)
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
-def test_gradcheck_on_the_fused_function(engine, kind, relu, reverse, bias):
-    inputs = _recurrence_inputs(kind, 3, 2, 3, 4, bias, seed=7)
+def test_gradcheck_on_the_fused_function(engine, kind, options, reverse, bias):
+    peephole = options.get("peephole", False)
+    inputs = _recurrence_inputs(kind, 3, 2, 3, 4, bias, peephole, seed=7)
     present = [t for t in inputs if t is not None]
+    module = LAYERS[kind](3, 4, bias=bias, **options)
 
     def run(*tensors):
         it = iter(tensors)
         args = [next(it) if t is not None else None for t in inputs]
         written_out = recurrent._written_out(
-            LAYERS[kind].cell_class,
-            (3, 4, bias),
-            {"nonlinearity": "relu" if relu else "tanh"} if kind == "rnn" else {},
-            reverse,
+            LAYERS[kind].cell_class, (3, 4, bias), module._cell_options(), reverse
         )
-        return fused_ops.fused_recurrence(kind, *args, reverse, relu, written_out)
+        peepholes = tuple(args[7:]) if peephole else None
+        return fused_ops.fused_recurrence(
+            kind, *args[:7], reverse, recurrent._activations(module), written_out, peepholes
+        )
 
-    # (ReLU: with these fixed draws no pre-activation is within eps of its kink.)
+    # (ReLU, hard sigmoid: with these fixed draws no pre-activation is within eps of a
+    # kink.)
     with engine_used(engine):
         assert gradcheck(run, tuple(present))
 
@@ -273,7 +307,7 @@ def test_gradcheck_on_the_fused_function(engine, kind, relu, reverse, bias):
 def test_create_graph_uses_the_written_out_equations(kind):
     """Second derivatives through a fused layer equal those of the written-out layer."""
     config = {
-        "kind": kind, "relu": False, "steps": 3, "batch": 2, "input_size": 2,
+        "kind": kind, "options": {}, "steps": 3, "batch": 2, "input_size": 2,
         "hidden_size": 3, "num_layers": 2, "bidirectional": True, "bias": True,
         "batch_first": False, "unbatched": False, "initial_state": True, "seed": 3,
     }  # fmt: skip
@@ -305,21 +339,11 @@ def test_switches_select_the_written_out_path():
     assert "Recurrence" in node_names([RNNCell(3, 5)(x[0])])
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [
-        {"peephole": True},
-        {"gate_activation": "hard_sigmoid"},
-        {"cell_activation": "relu"},
-        {"hidden_activation": "scaled_sigmoid_2"},
-    ],
-)
-def test_lstm_variants_take_the_written_out_path(variant):
+@pytest.mark.parametrize("variant", LSTM_VARIANTS[1:] + [{"forget_bias": 1.0}])
+def test_lstm_variants_take_the_fused_path(variant):
     x = minigrad.randn(4, 2, 3)
-    assert "Recurrence" not in node_names([LSTM(3, 5, **variant)(x)[0]])
-    assert "Recurrence" not in node_names(list(LSTMCell(3, 5, **variant)(x[0])))
-    # forget_bias only changes initial values: the arithmetic is standard.
-    assert "Recurrence" in node_names([LSTM(3, 5, forget_bias=1.0)(x)[0]])
+    assert "Recurrence" in node_names([LSTM(3, 5, **variant)(x)[0]])
+    assert "Recurrence" in node_names(list(LSTMCell(3, 5, **variant)(x[0])))
 
 
 def test_in_place_change_of_the_output_is_caught():

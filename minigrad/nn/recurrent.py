@@ -136,16 +136,19 @@ def _written_out(
     reverse: bool,
 ) -> Callable[..., tuple[Tensor, ...]]:
     """The written-out equations of one layer-direction as a function of its tensors,
-    ``(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0) -> (output, h_n[, c_n])``: what
-    the fused operation computes, for its recorded (``create_graph``) backward pass."""
+    ``(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, weight_ci, weight_cf, weight_co)
+    -> (output, h_n[, c_n])``: what the fused operation computes, for its recorded
+    (``create_graph``) backward pass."""
 
-    def run(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):  # type: ignore[no-untyped-def]
+    def run(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, *peepholes):  # type: ignore[no-untyped-def]
         parameters = {
             "weight_ih": weight_ih,
             "weight_hh": weight_hh,
             "bias_ih": bias_ih,
             "bias_hh": bias_hh,
         }
+        if options.get("peephole"):
+            parameters.update(zip(_PEEPHOLE_NAMES, peepholes))
         cell = cell_class._sharing(*sizes, parameters, options)
         outputs, final = _run_over_time(
             cell, list(unbind(x, 0)), h0 if c0 is None else (h0, c0), reverse
@@ -352,16 +355,11 @@ class _CellBase(Module):
         )
         return input, states, unbatched
 
-    def _standard(self) -> bool:
-        """Whether the cell's arithmetic is what the fused kernels compute."""
-        return True
-
     def _takes_fused_path(self) -> bool:
-        return self.fused and _FUSED["enabled"] and self._standard()
+        return self.fused and _FUSED["enabled"]
 
     def _fused_step(self, x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
         """One step through the fused kernels: the new state(s), batched."""
-        relu = getattr(self, "nonlinearity", "tanh") == "relu"
         written_out = _written_out(
             type(self), (self.input_size, self.hidden_size, self.bias), self._options(), False
         )
@@ -375,8 +373,9 @@ class _CellBase(Module):
             states[0],
             states[1] if len(states) == 2 else None,
             False,
-            relu,
+            _activations(self),
             written_out,
+            _peephole_weights(self, ""),
         )
         return results[1:]
 
@@ -564,9 +563,6 @@ class LSTMCell(_CellBase):
     def _options(self) -> dict[str, Any]:
         return _lstm_variant(self)
 
-    def _standard(self) -> bool:
-        return _is_standard_lstm(self)
-
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
@@ -637,15 +633,22 @@ def _lstm_variant(module: Any) -> dict[str, Any]:
     }
 
 
-def _is_standard_lstm(module: Any) -> bool:
-    """PyTorch's LSTM arithmetic, which the fused kernels compute (``forget_bias`` only
-    changes the initial values, so it is standard too)."""
-    return (
-        not module.peephole
-        and module.gate_activation == "sigmoid"
-        and module.cell_activation == "tanh"
-        and module.hidden_activation == "tanh"
-    )
+def _activations(module: Any) -> tuple[str, ...]:
+    """The activation names the fused kernels take: the RNN's nonlinearity, the LSTM's
+    gate, candidate and cell-output functions, none for the GRU."""
+    kind = module.cell_class.kind if hasattr(module, "cell_class") else module.kind
+    if kind == "rnn":
+        return (module.nonlinearity,)
+    if kind == "lstm":
+        return (module.gate_activation, module.cell_activation, module.hidden_activation)
+    return ()
+
+
+def _peephole_weights(module: Any, suffix: str) -> tuple[Tensor, Tensor, Tensor] | None:
+    """An LSTM's peephole weights of one layer-direction (``suffix``), or None."""
+    if not getattr(module, "peephole", False):
+        return None
+    return tuple(module._parameters[name + suffix] for name in _PEEPHOLE_NAMES)  # type: ignore[return-value]
 
 
 def _lstm_repr(module: Any) -> str:
@@ -878,7 +881,7 @@ class _RecurrentLayer(Module):
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
         """Run the cells over the sequence, layer by layer; see the class docstring."""
         x, states, unbatched = self._prepare(input, hx)
-        if self.fused and _FUSED["enabled"] and self._standard():
+        if self.fused and _FUSED["enabled"]:
             output, final_states = self._run_fused(x, states)
         else:
             output, final_states = self._run_written_out(x, states)
@@ -891,15 +894,11 @@ class _RecurrentLayer(Module):
             return output, (final_states[0], final_states[1])
         return output, final_states[0]
 
-    def _standard(self) -> bool:
-        """Whether the layer's arithmetic is what the fused kernels compute."""
-        return True
-
     def _run_fused(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
         """Every layer-direction as one fused operation (minigrad.ops.recurrent)."""
         directions = 2 if self.bidirectional else 1
         kind = self.cell_class.kind
-        relu = getattr(self, "nonlinearity", "tanh") == "relu"
+        activations = _activations(self)
         zero = zeros(x.shape[1], self.hidden_size, dtype=x.dtype)
         initial = [None if s is None else unbind(s, 0) for s in states]
         finals: list[list[Tensor]] = [[] for _ in states]
@@ -921,8 +920,9 @@ class _RecurrentLayer(Module):
                     start[0],
                     start[1] if len(start) == 2 else None,
                     direction == 1,
-                    relu,
+                    activations,
                     _written_out(self.cell_class, sizes, self._cell_options(), direction == 1),
+                    _peephole_weights(self, suffix),
                 )
                 outputs.append(results[0])
                 for store, value in zip(finals, results[1:]):
@@ -935,9 +935,7 @@ class _RecurrentLayer(Module):
             store[0].unsqueeze(0) if len(store) == 1 else stack(store, 0) for store in finals
         ]
 
-    def _run_written_out(
-        self, x: Tensor, states: tuple[Any, ...]
-    ) -> tuple[Tensor, list[Tensor]]:
+    def _run_written_out(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
         """The cells' own equations, step by step (one graph node per expression)."""
         directions = 2 if self.bidirectional else 1
         # One (B, H) initial state per layer and direction, or None (zeros).
@@ -1155,9 +1153,6 @@ class LSTM(_RecurrentLayer):
 
     def _cell_options(self) -> dict[str, Any]:
         return _lstm_variant(self)
-
-    def _standard(self) -> bool:
-        return _is_standard_lstm(self)
 
     def reset_parameters(self) -> None:
         """PyTorch's uniform initialisation, then ``forget_bias`` added to the forget

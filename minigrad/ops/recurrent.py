@@ -46,16 +46,22 @@ __all__ = ["GATES", "fused_recurrence"]
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 # A recurrence runs in one Numba call (products by the in-kernel loop) while one step's
-# recurrent product has at most this many multiply-adds (B * G*H * H); above, each
-# step's product goes to BLAS. Measured on the 2-core Zen 4 (AVX-512), LSTM forward and
-# backward loops over 100 steps, float32, compiled vs BLAS, ms: B=1 H=64 0.29 vs 0.98;
-# B=2 H=64 0.58 vs 0.77; B=1 H=128 1.13 vs 1.33; B=1 H=256 4.8 vs 4.6; B=2 H=128 2.6
-# vs 1.5; B=4 H=64 1.17 vs 0.83. float64 has half the SIMD lanes: half the threshold.
-_COMPILED_MAX_WORK = {np.float32: 65536, np.float64: 32768}
+# recurrent product has at most _COMPILED_MAX_WORK multiply-adds (B * G*H * H), or, at
+# batch 1, at most _COMPILED_MAX_WORK_ROW; above, each step's product goes to BLAS (on
+# W_hh^T made contiguous). Measured on the 2-core Zen 4 (AVX-512): LSTM forward and
+# backward loops over 100 steps, compiled vs BLAS, ms.
+#   float32: B=1 H=256 2.80 vs 3.29 | B=2 H=64 0.47 vs 0.60 | B=2 H=128 1.20 vs 1.05
+#            B=4 H=32 0.30 vs 0.55 | B=4 H=64 0.93 vs 0.72 | B=8 H=32 0.58 vs 0.79
+#   float64: B=1 H=256 6.89 vs 6.92 | B=2 H=64 0.70 vs 0.81 | B=2 H=128 2.65 vs 2.59
+#            B=4 H=32 0.63 vs 0.60 | B=4 H=64 1.80 vs 1.09
+# Batch 1 is a matrix-vector product, which BLAS cannot split into much work per call.
+_COMPILED_MAX_WORK = 32768
+_COMPILED_MAX_WORK_ROW = 262144
 
 
-def _compiled_recurrence(batch: int, gate_width: int, hidden: int, dtype: np.dtype) -> bool:
-    return batch * gate_width * hidden <= _COMPILED_MAX_WORK[dtype.type]
+def _compiled_recurrence(batch: int, gate_width: int, hidden: int) -> bool:
+    work = batch * gate_width * hidden
+    return work <= _COMPILED_MAX_WORK or (batch == 1 and work <= _COMPILED_MAX_WORK_ROW)
 
 
 def _contiguous(tensor: Tensor | None, dtype: np.dtype) -> np.ndarray | None:
@@ -69,10 +75,14 @@ class Recurrence(Function):
 
     Arguments of ``apply``: ``kind`` ("rnn", "lstm", "gru"), ``x`` (T, B, I),
     ``weight_ih`` (G*H, I), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,) or
-    None, ``h0`` (B, H), ``c0`` (B, H) for the LSTM (else None), ``reverse`` (read the
-    steps last to first), ``relu`` (the RNN's nonlinearity) and ``written_out`` (the same
-    layer-direction as recorded tensor operations, for a recorded backward). Returns
-    ``output`` (T, B, H) and the final ``h`` (B, H), and for the LSTM the final ``c``.
+    None, ``h0`` (B, H), ``c0`` (B, H) for the LSTM (else None), the LSTM's peephole
+    weights ``weight_ci``, ``weight_cf``, ``weight_co`` (H,) or None, ``reverse`` (read
+    the steps last to first), ``activations`` (the RNN's nonlinearity as a 1-tuple, the
+    LSTM's gate, candidate and cell-output activations, by the names of
+    ``kernels.recurrent.GATE_CODES`` and ``SQUASH_CODES``; empty for the GRU) and
+    ``written_out`` (the same layer-direction as recorded tensor operations, for a
+    recorded backward). Returns ``output`` (T, B, H) and the final ``h`` (B, H), and for
+    the LSTM the final ``c``.
     """
 
     @staticmethod
@@ -86,8 +96,11 @@ class Recurrence(Function):
         bias_hh: Tensor | None,
         h0: Tensor,
         c0: Tensor | None,
+        weight_ci: Tensor | None,
+        weight_cf: Tensor | None,
+        weight_co: Tensor | None,
         reverse: bool,
-        relu: bool,
+        activations: tuple[str, ...],
         written_out: Callable[..., tuple[Tensor, ...]],
     ) -> tuple[Tensor, ...]:
         dtype = weight_hh.data.dtype
@@ -106,24 +119,43 @@ class Recurrence(Function):
         xw = xw.reshape(steps, batch, width)
         h_start = np.ascontiguousarray(h0.data, dtype=dtype)
         # One step (a cell) has one recurrent product: a BLAS call, no compiled loop.
-        compiled = steps > 1 and _compiled_recurrence(batch, width, hidden, dtype)
-        # The compiled product reads rows of W_hh^T; BLAS takes the transposed view.
-        w_hh_t = np.ascontiguousarray(weight_hh.data.T) if compiled else weight_hh.data.T
+        compiled = steps > 1 and _compiled_recurrence(batch, width, hidden)
+        # Both loops read W_hh^T contiguous: the compiled product streams its rows, and
+        # OpenBLAS multiplies by it faster than by the transposed view (B=32 H=128
+        # float32: 34 against 46 us a step). A single step takes the view: the copy
+        # would cost what it saves.
+        w_hh_t = np.ascontiguousarray(weight_hh.data.T) if steps > 1 else weight_hh.data.T
         hs = np.empty((steps, batch, hidden), dtype=dtype)
         hw = np.empty((batch, width), dtype=dtype)
         last = 0 if reverse else steps - 1
+        relu = kind == "rnn" and activations[0] == "relu"
         if kind == "rnn":
             kernels.run_loop("forward", kind, compiled, xw, w_hh_t, h_start, reverse, relu, hs, hw)
             ctx.saved_arrays = ()
             finals: tuple[np.ndarray, ...] = (hs[last].copy(),)
         elif kind == "lstm":
             c_start = _contiguous(c0, dtype)
+            codes = _lstm_codes(activations)
+            peepholes = _peepholes(weight_ci, weight_cf, weight_co, hidden, dtype)
             gates = np.empty((steps, batch, width), dtype=dtype)
             cs = np.empty((steps, batch, hidden), dtype=dtype)
             kernels.run_loop(
-                "forward", kind, compiled, xw, w_hh_t, h_start, c_start, reverse, gates, cs, hs, hw
+                "forward",
+                kind,
+                compiled,
+                xw,
+                w_hh_t,
+                h_start,
+                c_start,
+                reverse,
+                codes,
+                peepholes,
+                gates,
+                cs,
+                hs,
+                hw,
             )
-            ctx.saved_arrays = (gates, cs, c_start)
+            ctx.saved_arrays = (gates, cs, c_start, codes, peepholes)
             finals = (hs[last].copy(), cs[last].copy())
         else:
             b_hn = (
@@ -138,7 +170,19 @@ class Recurrence(Function):
             ctx.saved_arrays = (gates,)
             finals = (hs[last].copy(),)
         output = Tensor._make(hs)
-        ctx.save_for_backward(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, output)
+        ctx.save_for_backward(
+            x,
+            weight_ih,
+            weight_hh,
+            bias_ih,
+            bias_hh,
+            h0,
+            c0,
+            weight_ci,
+            weight_cf,
+            weight_co,
+            output,
+        )
         ctx.options = (kind, reverse, relu, compiled, written_out)
         ctx.rows = rows
         return (output, *[Tensor._make(a) for a in finals])
@@ -147,9 +191,10 @@ class Recurrence(Function):
     def backward(ctx: Any, *grads: Tensor) -> tuple[Any, ...]:
         kind, reverse, relu, compiled, written_out = ctx.options
         saved = ctx.saved_tensors
-        x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, output = saved
+        x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0 = saved[:7]
+        output = saved[-1]
         if autograd.is_grad_enabled():
-            return _recorded_backward(ctx, written_out, saved[:7], grads)
+            return _recorded_backward(ctx, written_out, saved[:-1], grads)
         dtype = weight_hh.data.dtype
         hs = output.data
         steps, batch, hidden = hs.shape
@@ -161,13 +206,14 @@ class Recurrence(Function):
         dh_next = np.empty((batch, hidden), dtype=dtype)
         d_ih = np.empty((steps, batch, width), dtype=dtype)
         d_c0 = None
+        grad_peepholes: list[np.ndarray | None] = [None, None, None]
         if kind == "rnn":
             kernels.run_loop(
                 "backward", kind, compiled, d_out, dh_n, w_hh, hs, reverse, relu, d_ih, dh_next
             )
             d_hh = d_ih
         elif kind == "lstm":
-            gates, cs, c_start = ctx.saved_arrays
+            gates, cs, c_start, codes, peepholes = ctx.saved_arrays
             dc_n = np.ascontiguousarray(grads[2].data, dtype=dtype)
             d_c0 = np.empty((batch, hidden), dtype=dtype)
             kernels.run_loop(
@@ -182,11 +228,15 @@ class Recurrence(Function):
                 cs,
                 c_start,
                 reverse,
+                codes,
+                peepholes,
                 d_ih,
                 dh_next,
                 d_c0,
             )
             d_hh = d_ih
+            if peepholes.shape[0]:
+                grad_peepholes = _peephole_grads(d_ih, cs, c_start, reverse)
         else:
             (gates,) = ctx.saved_arrays
             d_hh = np.empty((steps, batch, width), dtype=dtype)
@@ -232,6 +282,7 @@ class Recurrence(Function):
             grad_b_hh,
             dh_next if needs[6] else None,
             d_c0 if needs[7] else None,
+            *[grad if need else None for grad, need in zip(grad_peepholes, needs[8:11])],
             None,
             None,
             None,
@@ -258,6 +309,46 @@ def _recurrent_weight_grad(
     return grad
 
 
+def _lstm_codes(activations: tuple[str, ...]) -> tuple[int, int, int]:
+    gate, cell, hidden = activations
+    return (
+        kernels.GATE_CODES[gate],
+        kernels.SQUASH_CODES[cell],
+        kernels.SQUASH_CODES[hidden],
+    )
+
+
+def _peepholes(
+    weight_ci: Tensor | None,
+    weight_cf: Tensor | None,
+    weight_co: Tensor | None,
+    hidden: int,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """The peephole weights as one (3, H) array, or (0, H) for an LSTM without them."""
+    if weight_ci is None:
+        return np.zeros((0, hidden), dtype)
+    return np.stack([w.data for w in (weight_ci, weight_cf, weight_co)]).astype(dtype, copy=False)  # type: ignore[union-attr]
+
+
+def _peephole_grads(
+    d_pre: np.ndarray, cs: np.ndarray, c_start: np.ndarray, reverse: bool
+) -> list[np.ndarray | None]:
+    """``sum_t,b`` of ``d_i c_prev``, ``d_f c_prev`` and ``d_o c``: the gradients of the
+    peephole weights, ``c_prev[t]`` the cell state step ``t`` read (``c0`` for the
+    run's first step)."""
+    hidden = cs.shape[2]
+    d_i, d_f, d_o = d_pre[..., :hidden], d_pre[..., hidden : 2 * hidden], d_pre[..., 3 * hidden :]
+    first, rest, previous = (
+        (-1, slice(None, -1), cs[1:]) if reverse else (0, slice(1, None), cs[:-1])
+    )
+
+    def against_previous(grad: np.ndarray) -> np.ndarray:
+        return (grad[first] * c_start).sum(axis=0) + (grad[rest] * previous).sum(axis=(0, 1))
+
+    return [against_previous(d_i), against_previous(d_f), (d_o * cs).sum(axis=(0, 1))]
+
+
 def _recorded_backward(
     ctx: Any,
     written_out: Callable[..., tuple[Tensor, ...]],
@@ -266,7 +357,7 @@ def _recorded_backward(
 ) -> tuple[Any, ...]:
     """The backward pass for ``create_graph=True``: recompute the outputs with the
     written-out equations (recorded) and differentiate them, recording that too."""
-    needs = ctx.needs_input_grad[1:8]
+    needs = ctx.needs_input_grad[1 : 1 + len(inputs)]
     outputs = written_out(*inputs)
     wanted = [tensor for tensor, need in zip(inputs, needs) if need and tensor is not None]
     computed = iter(autograd.grad(outputs, wanted, grads, create_graph=True, allow_unused=True))
@@ -284,13 +375,29 @@ def fused_recurrence(
     h0: Tensor,
     c0: Tensor | None,
     reverse: bool,
-    relu: bool,
+    activations: tuple[str, ...],
     written_out: Callable[..., tuple[Tensor, ...]],
+    peepholes: tuple[Tensor, Tensor, Tensor] | None = None,
 ) -> tuple[Tensor, ...]:
     """Run one layer-direction with the fused kernels; see :class:`Recurrence`.
+    ``peepholes``: the LSTM's ``(weight_ci, weight_cf, weight_co)``, or None.
 
     The caller (:mod:`minigrad.nn.recurrent`) has checked shapes and dtypes.
     """
+    w_ci, w_cf, w_co = (None, None, None) if peepholes is None else peepholes
     return Recurrence.apply(  # type: ignore[no-any-return]
-        kind, x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, reverse, relu, written_out
+        kind,
+        x,
+        weight_ih,
+        weight_hh,
+        bias_ih,
+        bias_hh,
+        h0,
+        c0,
+        w_ci,
+        w_cf,
+        w_co,
+        reverse,
+        activations,
+        written_out,
     )
