@@ -173,7 +173,9 @@ _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to access saved tensors after "
     "they have been freed). The values a backward pass needs are freed when you call "
     ".backward() or minigrad.grad(); pass retain_graph=True to the first call if you need "
-    "to go through the graph again."
+    "to go through the graph again. If you carry a recurrent state from one batch to the "
+    "next (truncated backpropagation through time), detach it between batches: "
+    "h = h.detach() (for an LSTM, h, c = h.detach(), c.detach())."
 )
 
 

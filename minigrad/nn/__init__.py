@@ -32,7 +32,17 @@ from minigrad.nn.loss import (
     NLLLoss,
 )
 from minigrad.nn.module import Module, Parameter
-from minigrad.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from minigrad.nn.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LastOutput,
+    LSTMCell,
+    RNNCell,
+    SequenceOutput,
+)
+from minigrad.nn.summary import summary
 
 __all__ = [
     "ELU",
@@ -53,6 +63,7 @@ __all__ = [
     "Hardsigmoid",
     "Identity",
     "L1Loss",
+    "LastOutput",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -66,11 +77,13 @@ __all__ = [
     "ReLU",
     "Residual",
     "Sequential",
+    "SequenceOutput",
     "Sigmoid",
     "Softmax",
     "Softplus",
     "Tanh",
     "functional",
     "init",
+    "summary",
     "utils",
 ]

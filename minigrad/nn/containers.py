@@ -104,8 +104,20 @@ class Sequential(Module):
 
     def forward(self, input: Any) -> Any:
         """Feed ``input`` through every module in order."""
+        previous = None
         for module in self._modules.values():
-            input = module(input)
+            try:
+                output = module(input)
+            except (TypeError, AttributeError) as error:
+                if isinstance(input, tuple) and getattr(previous, "_returns_state", False):
+                    raise TypeError(
+                        f"{type(previous).__name__} returns a tuple (output, state), which "
+                        f"{type(module).__name__} could not take ({error}): put "
+                        f"nn.SequenceOutput() (the output at every step) or nn.LastOutput() "
+                        f"(the final hidden state) between them"
+                    ) from error
+                raise
+            input, previous = output, module
         return input
 
 

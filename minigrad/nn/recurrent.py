@@ -58,6 +58,8 @@ __all__ = [
     "RNN",
     "RNNCell",
     "SQUASHING_ACTIVATIONS",
+    "LastOutput",
+    "SequenceOutput",
     "is_fused_enabled",
     "set_fused_enabled",
 ]
@@ -744,6 +746,8 @@ class _RecurrentLayer(Module):
     """What ``RNN``, ``LSTM`` and ``GRU`` share: PyTorch's signature and parameter
     layout, the input checks, and the loop over layers and directions."""
 
+    _returns_state = True  # (output, state): Sequential's error message names the fix
+
     cell_class: type[_CellBase] = _CellBase
     input_size: int
     hidden_size: int
@@ -1220,3 +1224,56 @@ class GRU(_RecurrentLayer):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """``(output, h_n)``; see the class docstring for shapes."""
         return super().forward(input, hx)
+
+
+# --------------------------------------------------------------------------- in a Sequential
+
+
+class SequenceOutput(Module):
+    """Keep the ``output`` of a recurrent layer's ``(output, state)``: the top layer's
+    hidden state at every step, ``(T, B, D*H)`` (``(B, T, D*H)`` with ``batch_first``).
+
+    Keras's ``return_sequences=True``, for a recurrent layer inside a ``Sequential``::
+
+        Sequential(LSTM(8, 32, batch_first=True), SequenceOutput(), Linear(32, 1))
+    """
+
+    def forward(self, input: Any) -> Tensor:
+        return _recurrent_result(input, "SequenceOutput")[0]
+
+
+class LastOutput(Module):
+    """Keep the final hidden state of a recurrent layer's top layer, ``(B, D*H)``: ``h_n``
+    of the last layer (of an LSTM's ``(h_n, c_n)``), both directions concatenated for a
+    bidirectional layer.
+
+    Keras's default (``return_sequences=False``), for a recurrent layer inside a
+    ``Sequential``::
+
+        Sequential(LSTM(8, 32, batch_first=True), LastOutput(), Linear(32, 1))
+    """
+
+    def forward(self, input: Any) -> Tensor:
+        _, state = _recurrent_result(input, "LastOutput")
+        h_n = state[0] if isinstance(state, tuple) else state
+        # h_n is (L*D, B, H), or (L*D, H) for unbatched input; the top layer's D rows last.
+        directions = 2 if _is_bidirectional(input) else 1
+        top = list(unbind(h_n[h_n.shape[0] - directions :], 0))
+        return top[0] if directions == 1 else cat(top, dim=-1)
+
+
+def _recurrent_result(value: Any, owner: str) -> tuple[Any, Any]:
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Tensor)):
+        raise TypeError(
+            f"{owner} takes the (output, state) tuple that a recurrent layer (RNN, LSTM, "
+            f"GRU) returns; got {type(value).__name__}"
+        )
+    return value
+
+
+def _is_bidirectional(value: tuple[Any, Any]) -> bool:
+    """From the shapes alone: output's features are D*H, the state's H."""
+    output, state = value
+    h_n = state[0] if isinstance(state, tuple) else state
+    return bool(output.shape[-1] == 2 * h_n.shape[-1])
+

@@ -108,6 +108,20 @@ class LRScheduler:
             if key != "optimizer"
         }
 
+    def __repr__(self) -> str:
+        """The schedule's own settings (its public attributes), the epoch and the rates,
+        e.g. ``StepLR(step_size=10, gamma=0.5, last_epoch=3, lr=[0.05])``."""
+        settings = [
+            f"{key}={value!r}"
+            for key, value in self.__dict__.items()
+            if not key.startswith("_")
+            and key not in ("optimizer", "base_lrs", "last_epoch")
+            and not callable(value)
+        ]
+        settings.append(f"last_epoch={self.last_epoch}")
+        rates = ", ".join(f"{rate:.6g}" for rate in self._current_lrs())
+        return f"{type(self).__name__}({', '.join(settings)}, lr=[{rates}])"
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state from :meth:`state_dict` (load the optimizer's state too)."""
         if not isinstance(state_dict, dict):

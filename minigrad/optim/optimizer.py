@@ -52,6 +52,11 @@ class Optimizer:
         self._check_group(self.defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        if hasattr(params, "parameters") and hasattr(params, "forward"):  # a Module
+            raise TypeError(
+                f"{type(self).__name__}: params must be the parameters, not the module "
+                f"{type(params).__name__} itself: pass model.parameters()"
+            )
         if isinstance(params, Tensor) or isinstance(params, dict):
             raise TypeError(
                 f"{type(self).__name__}: params must be an iterable of Tensors or of dicts "

@@ -148,6 +148,7 @@ def _compare(
     atol: float,
     rtol: float,
     what: str,
+    input_shape: tuple[int, ...] | None = None,
 ) -> str | None:
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
@@ -162,11 +163,13 @@ def _compare(
         return None
     excess = np.where(np.isnan(error), np.inf, error - allowed)
     worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
+    index = tuple(int(i) for i in worst)
+    if input_shape is not None and input_shape != ():  # the last index is a flat input one
+        index = index[:-1] + tuple(int(i) for i in np.unravel_index(index[-1], input_shape))
     return (
-        f"{what}: mismatch at index {tuple(int(i) for i in worst)}: analytic "
-        f"{analytic[worst]!r}, numeric {numeric[worst]!r} (|difference| "
-        f"{error[worst]:.3g} > atol {atol} + rtol {rtol} * |numeric|); "
-        f"{int(bad.sum())} of {bad.size} entries disagree"
+        f"{what} {index}: analytic {float(analytic[worst])!r}, numeric "
+        f"{float(numeric[worst])!r} (|difference| {float(error[worst]):.3g} > atol {atol} + "
+        f"rtol {rtol} * |numeric|); {int(bad.sum())} of {bad.size} entries disagree"
     )
 
 
@@ -249,10 +252,12 @@ def gradcheck(
             numeric = _numeric_jacobian(fn, inputs, tensor, picked, eps)
             problem = _compare(
                 vjp.reshape(-1), flat_upstream @ numeric, atol, rtol,
-                f"{where}, v^T J with a random upstream gradient v, at flat input index",
+                f"{where}, v^T J with a random upstream gradient v, at input index",
+                tensor.data.shape,
             ) or _compare(
                 jacobians[index], numeric, atol, rtol,
-                f"{where}, Jacobian entry (flat output index, flat input index)",
+                f"{where}, Jacobian entry at (flat output index, *input index)",
+                tensor.data.shape,
             )
         else:
             direction = rng.standard_normal(tensor.data.shape)
@@ -264,6 +269,11 @@ def gradcheck(
                 f"{where}, v^T J u with random v and u",
             )
         if problem:
+            if tensor.data.dtype != np.float64:
+                problem += (
+                    f"; input {index} is {tensor.dtype}: finite differences in low precision "
+                    f"are a likely cause: check in float64 first"
+                )
             return fail("gradcheck: " + problem)
 
     zeros = [np.zeros(outputs[i].data.shape) for i in picked]
@@ -335,14 +345,23 @@ def gradgradcheck(
             for i, g in zip(checked, results)
         )
 
-    return gradcheck(
-        first_derivative,
-        inputs + tuple(upstream),
-        eps=eps,
-        atol=atol,
-        rtol=rtol,
-        raise_exception=raise_exception,
-        fast_mode=fast_mode,
-        max_jacobian_size=max_jacobian_size,
-        seed=seed,
-    )
+    try:
+        return gradcheck(
+            first_derivative,
+            inputs + tuple(upstream),
+            eps=eps,
+            atol=atol,
+            rtol=rtol,
+            raise_exception=raise_exception,
+            fast_mode=fast_mode,
+            max_jacobian_size=max_jacobian_size,
+            seed=seed,
+        )
+    except GradcheckError as error:
+        # The checked function here is fn's first derivative: say so, or the message reads
+        # as if fn's own gradient were wrong.
+        message = str(error).replace("gradcheck: ", "", 1)
+        raise GradcheckError(
+            "gradgradcheck (second-order: the gradient of fn's gradient is wrong; fn's "
+            f"first derivative is the function checked here): {message}"
+        ) from None
