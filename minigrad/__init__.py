@@ -13,6 +13,7 @@ from minigrad.tensor import Tensor  # noqa: I001
 from typing import TYPE_CHECKING
 
 from minigrad import ops as _ops
+from minigrad import utils
 from minigrad.autograd import (
     Function,
     backward,
@@ -71,14 +72,16 @@ del _name
 
 __version__ = "0.1.0"
 
-# minigrad.nn, minigrad.optim, save and load load on first use (PEP 562): a script that
-# only differentiates tensors does not pay for importing the layer library.
+# minigrad.nn, minigrad.optim, minigrad.training, minigrad.data, save and load load on
+# first use (PEP 562): a script that only differentiates tensors does not pay for them.
 if TYPE_CHECKING:
-    from minigrad import nn, optim
+    from minigrad import data, nn, optim, training, viz
     from minigrad.serialization import load, save
 
-_LAZY = {"nn": "minigrad.nn", "optim": "minigrad.optim", "save": "minigrad.serialization",
+_LAZY = {"nn": "minigrad.nn", "optim": "minigrad.optim", "training": "minigrad.training",
+         "data": "minigrad.data", "viz": "minigrad.viz", "save": "minigrad.serialization",
          "load": "minigrad.serialization"}
+_LAZY_MODULES = {"nn", "optim", "training", "data", "viz"}
 
 
 def __getattr__(name: str) -> object:
@@ -86,7 +89,7 @@ def __getattr__(name: str) -> object:
         import importlib
 
         module = importlib.import_module(_LAZY[name])
-        value = module if name in ("nn", "optim") else getattr(module, name)
+        value = module if name in _LAZY_MODULES else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

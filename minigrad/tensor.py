@@ -306,6 +306,25 @@ class Tensor:
             )
         return bool(self.data)
 
+    def __format__(self, format_spec: str) -> str:
+        """``format(tensor, spec)`` and f-strings such as ``f"{loss:.4f}"``.
+
+        A 0-d tensor formats as its Python number (``item()``) with any spec, the empty
+        one included, as in PyTorch (``f"{minigrad.tensor(5)}"`` is ``"5"``). Another
+        tensor with one element does the same for a non-empty spec (PyTorch refuses
+        it). Any other tensor gives ``str(tensor)`` for the empty spec and a TypeError
+        for any other.
+        """
+        if self.data.ndim == 0 or (format_spec and self.data.size == 1):
+            return format(self.data.item(), format_spec)
+        if not format_spec:
+            return str(self)
+        raise TypeError(
+            f"unsupported format string {format_spec!r} passed to Tensor.__format__: only "
+            f"a tensor with one element can be formatted with a spec, but this one has "
+            f"shape {self.shape}; format its elements (tensor.tolist()) instead"
+        )
+
     def __len__(self) -> builtins.int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -481,3 +481,21 @@ def test_messages_a_student_meets():
     h.sum().backward()
     with pytest.raises(RuntimeError, match=r"detach it between batches"):
         cell(minigrad.randn(1, 2), h).sum().backward()
+
+
+def test_fit_evaluate_and_predict_take_a_data_loader():
+    from minigrad.utils.data import DataLoader, TensorDataset
+
+    minigrad.manual_seed(13)
+    x, labels = sequence_task(n=64)
+    data = TensorDataset(minigrad.tensor(x), minigrad.tensor(labels))
+    model = Model(nn.Sequential(nn.GRU(3, 8, batch_first=True), nn.LastOutput(), nn.Linear(8, 2)))
+    model.compile(optimizer="adam", loss=nn.CrossEntropyLoss(), metrics=["accuracy"])
+    history = model.fit(DataLoader(data, batch_size=16, shuffle=True), epochs=3, verbose=0,
+                        validation_data=DataLoader(data, batch_size=32))  # fmt: skip
+    assert len(history.history["val_accuracy"]) == 3
+    loss, accuracy = model.evaluate(DataLoader(data, batch_size=10))
+    assert loss == pytest.approx(model.evaluate(x, labels, batch_size=64)[0], rel=1e-5)
+    assert model.predict(DataLoader(data, batch_size=20)).shape == (64, 2)
+    with pytest.raises(ValueError, match="y=None"):
+        model.fit(DataLoader(data, batch_size=16), labels)
