@@ -36,3 +36,31 @@ def test_examples_have_help():
         with pytest.raises(SystemExit) as stop:
             module.main(["--help"])
         assert stop.value.code == 0
+
+
+def test_scalar_engine_agrees_with_the_hand_derivation_and_minigrad():
+    result = load("00_scalar_engine.py").main(["--quick"])
+    assert result["largest_disagreement"] < 1e-15
+    assert (result["df_dx"], result["df_dy"]) == (4.0, 3.0)
+
+
+def test_vanishing_gradients_show_the_forget_gate_at_work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    norms = load("03_vanishing_gradients.py").main(["--quick"])
+    first = {name: values[0] / values[-1] for name, values in norms.items()}
+    assert first["RNN, tanh"] < 1e-5 and first["LSTM, forget bias 0"] < 1e-5
+    assert first["RNN, sigmoid"] < first["RNN, tanh"]
+    biases = [first[f"LSTM, forget bias {b}"] for b in (0, 1, 3)]
+    assert biases == sorted(biases)  # the wider the forget gate opens, the more survives
+    assert first["LSTM, forget bias 3"] > 1e-2
+
+
+def test_the_demo_shows_the_gated_networks_remember(capsys):
+    from minigrad.__main__ import main
+
+    assert main(["demo", "--quick"]) == 0
+    out = capsys.readouterr().out
+    table = [line.split() for line in out.splitlines() if line.endswith((" yes", " no"))]
+    rows = {cells[0]: float(cells[1]) for cells in table}  # network, test MSE, ..., solved
+    assert rows["RNN"] > 0.1  # about 1/6: no better than guessing the mean
+    assert rows["LSTM"] < 0.02 and rows["GRU"] < 0.02
