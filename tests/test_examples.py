@@ -64,3 +64,10 @@ def test_the_demo_shows_the_gated_networks_remember(capsys):
     rows = {cells[0]: float(cells[1]) for cells in table}  # network, test MSE, ..., solved
     assert rows["RNN"] > 0.1  # about 1/6: no better than guessing the mean
     assert rows["LSTM"] < 0.02 and rows["GRU"] < 0.02
+
+
+def test_long_memory_quick_shows_the_gated_networks_learn_the_adding_problem():
+    results = load("05_long_memory.py").main(["--quick"])
+    mse = {kind: values[0] for kind, values in results["adding"].items()}
+    assert mse["LSTM"] < 0.01 and mse["GRU"] < 0.01
+    assert mse["RNN"] > 3 * max(mse["LSTM"], mse["GRU"])

@@ -273,20 +273,6 @@ def test_the_package_runs_with_the_jit_disabled():
     assert _run_python(code, NUMBA_DISABLE_JIT="1").strip() == "ok"
 
 
-class _WrongSquare(Function):
-    """x**2 with a backward that says 3x: first-order wrong."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.data**2
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 3 * x
-
-
 class _DetachedSquare(Function):
     """x**2 with a right first derivative computed off the graph: second-order wrong."""
 
@@ -304,7 +290,7 @@ class _DetachedSquare(Function):
 def test_failure_messages_name_the_index_in_the_input_shape_with_plain_numbers():
     x = minigrad.tensor(np.linspace(0.5, 1.5, 6).reshape(2, 3), requires_grad=True)
     with pytest.raises(GradcheckError) as caught:
-        gradcheck(_WrongSquare.apply, (x,))
+        gradcheck(WrongScale.apply, (x,))
     message = str(caught.value)
     assert re.search(r"at input index \(\d, \d\): analytic -?\d", message), message
     assert "np.float64" not in message and "float32" not in message
@@ -313,7 +299,7 @@ def test_failure_messages_name_the_index_in_the_input_shape_with_plain_numbers()
 def test_a_float32_failure_names_the_precision():
     x = minigrad.tensor(np.linspace(0.5, 1.5, 4).astype(np.float32), requires_grad=True)
     with pytest.warns(UserWarning), pytest.raises(GradcheckError, match="float32.*float64"):
-        gradcheck(_WrongSquare.apply, (x,))
+        gradcheck(WrongScale.apply, (x,))
 
 
 def test_gradgradcheck_failures_say_they_are_second_order():
