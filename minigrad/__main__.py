@@ -27,9 +27,13 @@ from minigrad import nn
 #: The examples of the repository's examples/ folder, one line each.
 EXAMPLES = {
     "00_scalar_engine.py": "reverse-mode autodiff on scalars in one screen; backprop by hand",
+    "01_mlp_classifier.py": "spirals and moons: a line against an MLP, decision boundaries",
+    "02_activations.py": "activations, their derivatives, gradients through 20 layers",
     "03_vanishing_gradients.py": "||dL/dh_t|| over 100 steps: RNNs, LSTM forget biases, GRU",
-    "05_long_memory.py": "adding problem and copy task at growing lengths: who learns",
+    "05_long_memory.py": "adding problem, copy task, embedded Reber: who learns what",
     "08_keras_style.py": "the course's three Keras programs, ported line for line",
+    "11_property_test_your_op.py": "your own Function, property-tested; a wrong one caught",
+    "12_to_pytorch.py": "a model trained here, moved to PyTorch and back, exactly",
 }
 
 
