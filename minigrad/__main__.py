@@ -32,6 +32,8 @@ EXAMPLES = {
     "03_vanishing_gradients.py": "||dL/dh_t|| over 100 steps: RNNs, LSTM forget biases, GRU",
     "05_long_memory.py": "adding problem, copy task, embedded Reber: who learns what",
     "08_keras_style.py": "the course's three Keras programs, ported line for line",
+    "09_char_language_model.py": "a character-level LSTM and GRU; samples; what cells track",
+    "10_forecasting.py": "Mackey-Glass and sines: LSTM, GRU, MLP and the naive forecast",
     "11_property_test_your_op.py": "your own Function, property-tested; a wrong one caught",
     "12_to_pytorch.py": "a model trained here, moved to PyTorch and back, exactly",
 }
