@@ -3,19 +3,8 @@ with ``--quick``."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name.replace(".py", ""), EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from test_examples import load  # the one loader of examples/ scripts
 
 
 def test_exploding_gradients_grow_with_the_radius_and_clipping_tames_them(

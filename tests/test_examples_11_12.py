@@ -3,23 +3,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
-from pathlib import Path
 
 import pytest
+from test_examples import load  # the one loader of examples/ scripts
 
 import minigrad  # noqa: F401  (before torch: see DESIGN.md, two runtimes in one process)
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name.replace(".py", ""), EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def analytic_over_numeric(message: str) -> float:
