@@ -168,7 +168,7 @@ def read_message(message: str, x: np.ndarray, dim: int) -> list[str]:
         f"{numeric_value:.6g}; the last part counts the entries that disagree",
     ]
     if shape == "()":
-        lines.append("a 0-d input has one entry: its index is printed as the flat (0,)")
+        lines.append("a 0-d input has one entry, at the empty index ()")
     if message.startswith("gradcheck") and number == "0" and numeric_value != 0:
         shifted = np.exp(x - x.max(axis=dim, keepdims=True))
         total = np.broadcast_to(shifted.sum(axis=dim, keepdims=True), x.shape)

@@ -871,13 +871,13 @@ class Model:
         in ``eval()`` mode under ``no_grad``."""
         batches, count = self._batches(x, None, batch_size, shuffle=False)
         outputs = []
+        progress = _Progress(verbose, count)
         self.module.eval()
         try:
             with no_grad():
                 for step, (inputs, _) in enumerate(batches, start=1):
                     outputs.append(self._forward(inputs).numpy())
-                    if verbose:
-                        _Progress(verbose, count).update(step, {})
+                    progress.update(step, {})
         finally:
             self.module.train()
         return np.concatenate(outputs) if outputs else np.empty((0,))

@@ -129,7 +129,7 @@ def test_gradcheck_requires_an_input_that_requires_grad():
 def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
     x = leaf([0.5, -1.0, 2.0])
     assert gradcheck(ConstantSecondDerivative.apply, x)  # first derivatives are right
-    with pytest.raises(GradcheckError):
+    with pytest.raises(GradcheckError, match=r"^gradgradcheck \(second-order"):
         gradgradcheck(ConstantSecondDerivative.apply, x)
 
 
@@ -273,20 +273,6 @@ def test_the_package_runs_with_the_jit_disabled():
     assert _run_python(code, NUMBA_DISABLE_JIT="1").strip() == "ok"
 
 
-class _DetachedSquare(Function):
-    """x**2 with a right first derivative computed off the graph: second-order wrong."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.data**2
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return minigrad.tensor(grad.data * 2 * x.data)
-
-
 def test_failure_messages_name_the_index_in_the_input_shape_with_plain_numbers():
     x = minigrad.tensor(np.linspace(0.5, 1.5, 6).reshape(2, 3), requires_grad=True)
     with pytest.raises(GradcheckError) as caught:
@@ -300,10 +286,3 @@ def test_a_float32_failure_names_the_precision():
     x = minigrad.tensor(np.linspace(0.5, 1.5, 4).astype(np.float32), requires_grad=True)
     with pytest.warns(UserWarning), pytest.raises(GradcheckError, match="float32.*float64"):
         gradcheck(WrongScale.apply, (x,))
-
-
-def test_gradgradcheck_failures_say_they_are_second_order():
-    x = minigrad.tensor(np.linspace(0.5, 1.5, 3), requires_grad=True)
-    assert gradcheck(_DetachedSquare.apply, (x,))
-    with pytest.raises(GradcheckError, match=r"^gradgradcheck \(second-order"):
-        gradgradcheck(_DetachedSquare.apply, (x,))

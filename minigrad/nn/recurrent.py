@@ -1257,7 +1257,8 @@ class LastOutput(Module):
         _, state = _recurrent_result(input, "LastOutput")
         h_n = state[0] if isinstance(state, tuple) else state
         # h_n is (L*D, B, H), or (L*D, H) for unbatched input; the top layer's D rows last.
-        directions = 2 if _is_bidirectional(input) else 1
+        # The output's features are D*H: that gives D.
+        directions = input[0].shape[-1] // h_n.shape[-1]
         top = list(unbind(h_n[h_n.shape[0] - directions :], 0))
         return top[0] if directions == 1 else cat(top, dim=-1)
 
@@ -1269,11 +1270,3 @@ def _recurrent_result(value: Any, owner: str) -> tuple[Any, Any]:
             f"GRU) returns; got {type(value).__name__}"
         )
     return value
-
-
-def _is_bidirectional(value: tuple[Any, Any]) -> bool:
-    """From the shapes alone: output's features are D*H, the state's H."""
-    output, state = value
-    h_n = state[0] if isinstance(state, tuple) else state
-    return bool(output.shape[-1] == 2 * h_n.shape[-1])
-

@@ -164,7 +164,7 @@ def _compare(
     excess = np.where(np.isnan(error), np.inf, error - allowed)
     worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
     index = tuple(int(i) for i in worst)
-    if input_shape is not None and input_shape != ():  # the last index is a flat input one
+    if input_shape is not None:  # the last index is a flat one into the input
         index = index[:-1] + tuple(int(i) for i in np.unravel_index(index[-1], input_shape))
     return (
         f"{what} {index}: analytic {float(analytic[worst])!r}, numeric "
