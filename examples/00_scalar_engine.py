@@ -1,11 +1,12 @@
 """Reverse-mode automatic differentiation on scalars, in one screen, then the same numbers
 from minigrad.
 
-Part 1 builds the whole idea from nothing: a ``Scalar`` remembers the operation that made
-it and the local derivative with respect to each operand; ``backward()`` visits the graph
-from the output back to the inputs, newest first, multiplying each incoming gradient by
-the local derivative and summing where paths meet (the chain rule). minigrad does exactly
-this, on arrays, in ``minigrad/autograd.py``.
+Part 1 is the whole idea in one screen, ``minigrad/autograd/scalar.py`` (read it first):
+a ``Scalar`` remembers the operation that made it and the local derivative with respect
+to each operand; ``backward()`` visits the graph from the output back to the inputs,
+newest first, multiplying each incoming gradient by the local derivative and summing
+where paths meet (the chain rule). minigrad does exactly this, on arrays, in
+``minigrad/autograd/engine.py``.
 
 Part 2 is the classic worked example of backpropagation (a 2-2-2 network with sigmoid
 units and a squared-error loss, with the weights and targets used in many lecture notes:
@@ -24,55 +25,12 @@ import math
 import numpy as np
 
 import minigrad
+from minigrad.autograd.scalar import Scalar
 
 # ----------------------------------------------------------------------------- part 1
-
-
-class Scalar:
-    """A number that remembers how it was made, so that gradients can flow back."""
-
-    def __init__(self, value, parents=()):
-        self.value = float(value)
-        self.grad = 0.0
-        self.parents = parents  # pairs (operand, d self / d operand)
-
-    def __add__(self, other):
-        other = other if isinstance(other, Scalar) else Scalar(other)
-        return Scalar(self.value + other.value, ((self, 1.0), (other, 1.0)))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, Scalar) else Scalar(other)
-        return Scalar(self.value * other.value, ((self, other.value), (other, self.value)))
-
-    def __sub__(self, other):
-        return self + (other * -1.0 if isinstance(other, Scalar) else Scalar(-other))
-
-    def __pow__(self, exponent):
-        return Scalar(self.value**exponent, ((self, exponent * self.value ** (exponent - 1)),))
-
-    def sigmoid(self):
-        s = 1.0 / (1.0 + math.exp(-self.value))
-        return Scalar(s, ((self, s * (1.0 - s)),))
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def backward(self):
-        """d self / d x for every x this scalar depends on, into x.grad."""
-        order, seen = [], set()
-
-        def visit(node):  # depth-first: each node after everything it depends on
-            if id(node) not in seen:
-                seen.add(id(node))
-                for parent, _ in node.parents:
-                    visit(parent)
-                order.append(node)
-
-        visit(self)
-        self.grad = 1.0
-        for node in reversed(order):  # newest first: a node's gradient is complete
-            for parent, local in node.parents:
-                parent.grad += node.grad * local  # the chain rule; += sums the paths
+# The scalar engine is minigrad/autograd/scalar.py: open it beside this file. Scalar keeps,
+# for every operation, the local derivative with respect to each operand; backward() runs
+# the chain rule from the output back to the inputs, newest node first.
 
 
 # ----------------------------------------------------------------------------- part 2

@@ -1,17 +1,17 @@
 """The Tensor: one NumPy array, and the link to the operation that made it.
 
-A tensor holds its values in ``.data`` (a NumPy array), its gradient in ``.grad`` (a
-Tensor, filled by ``backward``) and, when it was computed from tensors that require
-gradients, the graph node that made it in ``.grad_fn``. Every method that computes
-something delegates to ``minigrad.ops``; this file only holds the data structure, the
-Python operator protocol and in-place updates.
+Read ``minigrad/autograd/scalar.py`` first: a Tensor is its ``Scalar`` with an array in
+place of the float. It holds its values in ``.data`` (a NumPy array), its gradient in
+``.grad`` (a Tensor, filled by ``backward``) and, when it was computed from tensors that
+require gradients, the graph node that made it in ``.grad_fn`` (``minigrad.autograd``'s
+``Function``). Every method that computes something is a function of ``minigrad.ops``;
+this file holds the data structure, the Python operator protocol and the in-place
+methods, whose machinery is in ``minigrad/autograd/history.py``.
 """
 
 from __future__ import annotations
 
 import builtins
-import itertools
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,27 +22,11 @@ from minigrad import dtypes
 if TYPE_CHECKING:
     from minigrad import ops as _ops_for_typing
     from minigrad.autograd import Function
+    from minigrad.autograd.history import VersionCounter
 
 __all__ = ["Tensor"]
 
 _new = object.__new__
-
-
-class _ChangeClock:
-    """Stamps for in-place changes and for saves (see ``Tensor._bump_version``).
-
-    ``latest`` is the stamp of the newest in-place change anywhere: when it is older than
-    a save, nothing the save kept can have changed, and the check is one comparison."""
-
-    def __init__(self) -> None:
-        self.clock = itertools.count(1)
-        self.latest = 0
-        self.lock = threading.Lock()  # in-place changes are rare; saves take no lock
-
-
-_CHANGES = _ChangeClock()
-# The version of every tensor never changed in place nor viewed (see _shared_version).
-_UNCHANGED = (0, 0)
 
 
 class Tensor:
@@ -65,7 +49,7 @@ class Tensor:
         "requires_grad",
         "grad_fn",
         "_output_nr",
-        "_version",
+        "_version_counter",
         "_is_view",
         "__weakref__",
     )
@@ -73,11 +57,15 @@ class Tensor:
     __array_priority__ = 1000
 
     data: np.ndarray
-    # [count, stamp] of in-place changes, or _UNCHANGED (see _shared_version).
-    _version: list[builtins.int] | tuple[builtins.int, builtins.int]
     grad: Tensor | None
     requires_grad: builtins.bool
     grad_fn: Function | None
+    # Machinery (minigrad/autograd/history.py): which output of grad_fn this is; the
+    # counter of in-place changes, shared by the tensors that view the same memory (None
+    # until the first change or view); whether this tensor views another's memory.
+    _output_nr: builtins.int
+    _version_counter: VersionCounter | None
+    _is_view: builtins.bool
 
     if TYPE_CHECKING:
         # For type checkers and IDEs only: the methods attached from minigrad.ops at the
@@ -172,17 +160,7 @@ class Tensor:
         def __neg__(self) -> Tensor: ...
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
-        array = dtypes.as_array(data, dtype, copy=True)
-        self.data = array
-        self.grad = None
-        self.requires_grad = False
-        self.grad_fn = None
-        self._output_nr = 0
-        # [number of in-place changes, stamp of the last one], shared by every tensor that
-        # views the same memory, so an in-place change through any of them is seen by the
-        # graph nodes that saved one (see _bump_version and _shared_version).
-        self._version = _UNCHANGED
-        self._is_view = False
+        _set_fields(self, dtypes.as_array(data, dtype, copy=True))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -190,19 +168,12 @@ class Tensor:
     def _make(
         cls,
         array: np.ndarray,
-        version: list[builtins.int] | None = None,
+        version: VersionCounter | None = None,
         is_view: builtins.bool = False,
     ) -> Tensor:
-        """Wrap an array without copying or checking it (the fast path of every op)."""
-        tensor = _new(cls)
-        tensor.data = array
-        tensor.grad = None
-        tensor.requires_grad = False
-        tensor.grad_fn = None
-        tensor._output_nr = 0
-        tensor._version = _UNCHANGED if version is None else version
-        tensor._is_view = is_view
-        return tensor
+        """Wrap an array without copying or checking it: how minigrad's own code makes a
+        tensor (``version`` and ``is_view`` for a view sharing another's memory)."""
+        return _set_fields(_new(cls), array, None, version, is_view)
 
     # ------------------------------------------------------------------ properties
 
@@ -236,6 +207,12 @@ class Tensor:
     def numel(self) -> builtins.int:
         """The number of elements."""
         return self.data.size
+
+    @property
+    def _version(self) -> builtins.int:
+        """How many times this tensor's memory was changed in place (as PyTorch's)."""
+        counter = self._version_counter
+        return 0 if counter is None else counter.count
 
     @property
     def is_leaf(self) -> builtins.bool:
@@ -365,7 +342,7 @@ class Tensor:
         ``create_graph=True`` records the backward pass so it can be differentiated.
         """
         retain = create_graph if retain_graph is None else retain_graph
-        _autograd._run_backward((self,), (gradient,), retain, create_graph)
+        _engine.run_backward((self,), (gradient,), retain, create_graph)
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return this tensor."""
@@ -390,7 +367,7 @@ class Tensor:
             return
         if node._retained is None:
             node._retained = {}
-            node._unusual = True
+            node._prepare_gradients = True
         node._retained[self._output_nr] = self
 
     def detach(self) -> Tensor:
@@ -404,140 +381,61 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------ in place
+    # Each is computed out of place and copied into this tensor's memory; the change is
+    # counted and the graph keeps what the tensor was (minigrad/autograd/history.py).
 
-    def _shared_version(self) -> list[builtins.int]:
-        """This tensor's version counter, to share with a new tensor viewing its memory.
-
-        A tensor starts with the immutable ``_UNCHANGED`` (creating a list for every
-        tensor would cost more than the rest of a small op's bookkeeping); its own list is
-        made when it is first changed in place or viewed."""
-        version = self._version
-        if isinstance(version, tuple):  # _UNCHANGED, the one tuple
-            version = self._version = [0, 0]
-        return version
-
-    def _bump_version(self) -> None:
-        """Record that ``self.data`` was changed in place.
-
-        The change is counted and stamped with the time on the engine's clock
-        (``_CHANGES``); ``save_for_backward`` stamps the tensors it keeps with the same
-        clock, so a saved tensor whose last change is stamped later was modified after it
-        was saved, and reading ``saved_tensors`` raises instead of returning wrong values.
-        """
-        version = self._shared_version()
-        with _CHANGES.lock:
-            stamp = next(_CHANGES.clock)
-            version[0] += 1
-            version[1] = stamp
-            _CHANGES.latest = stamp
-
-    def _check_inplace(self) -> None:
-        from minigrad.autograd import is_grad_enabled
-
-        if not is_grad_enabled():
-            return
-        if self.grad_fn is None and self.requires_grad:
-            raise RuntimeError(
-                "a leaf tensor that requires grad is being used in an in-place operation; "
-                "wrap the update in `with minigrad.no_grad():`"
-            )
-        if self._is_view and self.requires_grad and _views_a_leaf(self):
-            raise RuntimeError(
-                "a view of a leaf tensor that requires grad is being used in an in-place "
-                "operation; wrap the update in `with minigrad.no_grad():`"
-            )
-
-    def _commit_inplace(self, result: Tensor) -> Tensor:
-        """Make ``result`` (computed out of place) the new content of this tensor."""
-        if result.requires_grad and self._is_view:
-            raise RuntimeError(
-                "an in-place operation on a view of another tensor cannot be recorded for "
-                "backward; compute the result out of place instead"
-            )
-        np.copyto(self.data, result.data, casting="same_kind")
-        self._bump_version()
-        if result.requires_grad:
-            node, previous = result.grad_fn, self.grad_fn
-            assert node is not None
-            # The operations that used this tensor before keep sending their gradients
-            # to what it was then: the engine finds that through _replaced.
-            node._replaced = (previous, self._output_nr)
-            retained = previous is not None and previous._retained
-            if retained and retained.get(self._output_nr) is self:
-                del retained[self._output_nr]  # retain_grad() follows the tensor
-            else:
-                retained = None
-            self.grad_fn = node
-            self._output_nr = result._output_nr
-            self.requires_grad = True
-            if retained is not None:
-                self.retain_grad()
-        return self
-
-    def _inplace(self, operation: Any, *args: Any) -> Tensor:
-        self._check_inplace()
-        return self._commit_inplace(operation(self._snapshot(), *args))
+    def _shared_version(self) -> VersionCounter:
+        """This tensor's version counter, made on first use, to share with a new tensor
+        viewing its memory. (A counter for every tensor would cost more than the rest of
+        a small op's bookkeeping: most tensors are never changed nor viewed.)"""
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = _history.VersionCounter()
+        return counter
 
     def add_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
-        return self._inplace(lambda s, o: _ops.add(s, o if alpha == 1 else o * alpha), other)
+        return _history.change_in_place(
+            self, lambda s, o: _ops.add(s, o if alpha == 1 else o * alpha), other
+        )
 
     def sub_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
-        return self._inplace(lambda s, o: _ops.sub(s, o if alpha == 1 else o * alpha), other)
+        return _history.change_in_place(
+            self, lambda s, o: _ops.sub(s, o if alpha == 1 else o * alpha), other
+        )
 
     def mul_(self, other: Any) -> Tensor:
         """In place: ``self *= other``."""
-        return self._inplace(_ops.mul, other)
+        return _history.change_in_place(self, _ops.mul, other)
 
     def div_(self, other: Any) -> Tensor:
         """In place: ``self /= other``."""
-        return self._inplace(_ops.div, other)
+        return _history.change_in_place(self, _ops.div, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: clamp every element into ``[min, max]``."""
-        return self._inplace(lambda s: _ops.clamp(s, min, max))
+        return _history.change_in_place(self, lambda s: _ops.clamp(s, min, max))
 
     def copy_(self, source: Any) -> Tensor:
         """In place: overwrite the values with ``source`` (broadcast to this shape)."""
         source = source if isinstance(source, Tensor) else Tensor(source, dtype=self.dtype)
-        self._check_inplace()
-        return self._commit_inplace(_ops.copy_into(self, source))
+        _history.check_in_place_allowed(self)
+        return _history.commit(self, _ops.copy_into(self, source))
 
     def fill_(self, value: Any) -> Tensor:
         """In place: set every element to ``value`` (a number, or a 0-d tensor, which then
         receives the gradient of every element)."""
-        self._check_inplace()
-        recorded = _autograd.is_grad_enabled() and (
-            self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
-        )
-        if recorded:
-            # Recorded like any in-place op, as PyTorch: the tensor stays in the graph, its
-            # old history gets a zero gradient and a tensor value the sum of the gradient.
-            everywhere = Tensor._make(np.ones(self.data.shape, dtype=np.bool_))
-            return self._inplace(_ops.masked_fill, everywhere, value)
-        self.data[...] = value.data if isinstance(value, Tensor) else value
-        self._bump_version()
-        return self
+        return _history.fill(self, value, _ops.masked_fill)
 
     def zero_(self) -> Tensor:
         """In place: set every element to zero."""
         return self.fill_(0)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace()
+        _history.check_in_place_allowed(self)
         value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
-        self._commit_inplace(_ops.index_put(self._snapshot(), index, value))
-
-    def _snapshot(self) -> Tensor:
-        # The out-of-place result must read the old values through a copy, since the
-        # update overwrites the memory that the recorded graph would read later.
-        if self.requires_grad and _autograd.is_grad_enabled():
-            source = Tensor._make(self.data.copy())
-            source.grad_fn, source._output_nr = self.grad_fn, self._output_nr
-            source.requires_grad = True
-            return source
-        return self
+        _history.commit(self, _ops.index_put(_history.snapshot(self), index, value))
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -628,48 +526,46 @@ class Tensor:
         return _ops.bitwise_xor(other, self)
 
     def __iand__(self, other: Any) -> Tensor:
-        return self._inplace(_ops.bitwise_and, other)
+        return _history.change_in_place(self, _ops.bitwise_and, other)
 
     def __ior__(self, other: Any) -> Tensor:
-        return self._inplace(_ops.bitwise_or, other)
+        return _history.change_in_place(self, _ops.bitwise_or, other)
 
     def __ixor__(self, other: Any) -> Tensor:
-        return self._inplace(_ops.bitwise_xor, other)
+        return _history.change_in_place(self, _ops.bitwise_xor, other)
 
 
-def _views_a_leaf(tensor: Tensor) -> bool:
-    """Whether ``tensor`` is a view (through any chain of views) of a leaf that requires
-    grad."""
-    node = tensor.grad_fn
-    while node is not None and node._makes_view:
-        base = node._inputs[0]
-        if base is None:
-            return False
-        if base.grad_fn is None:
-            return base.requires_grad
-        node = base.grad_fn
-    return False
-
-
-def _wrap(array: np.ndarray, grad_fn: Function | None = None) -> Tensor:
-    """``Tensor._make(array)`` for the hot path of ``Function.apply``: a new tensor that
-    owns its array (no view, no in-place change yet), the output of ``grad_fn`` if given."""
-    tensor = _new(Tensor)
+def _set_fields(
+    tensor: Tensor,
+    array: np.ndarray,
+    grad_fn: Function | None = None,
+    version_counter: VersionCounter | None = None,
+    is_view: bool = False,
+    output_nr: int = 0,
+) -> Tensor:
+    """The one place where a tensor's fields are set: ``Tensor(...)``, ``Tensor._make``,
+    the outputs of ``Function.apply`` (with their ``grad_fn``), ``nn.Parameter`` and the
+    engine's saved-output twins all come here."""
     tensor.data = array
     tensor.grad = None
     tensor.requires_grad = grad_fn is not None
     tensor.grad_fn = grad_fn
-    tensor._output_nr = 0
-    tensor._version = _UNCHANGED
-    tensor._is_view = False
+    tensor._output_nr = output_nr
+    tensor._version_counter = version_counter
+    tensor._is_view = is_view
     return tensor
+
+
+def _wrap(array: np.ndarray) -> Tensor:
+    return _set_fields(_new(Tensor), array)
 
 
 # The knot between the data structure and what computes with it, tied in one place:
 # the ops and the engine create Tensors, and Tensor's methods call them. Both modules
 # import this one, so they are imported last, once Tensor exists.
-from minigrad import autograd as _autograd  # noqa: E402
 from minigrad import ops as _ops  # noqa: E402
+from minigrad.autograd import engine as _engine  # noqa: E402
+from minigrad.autograd import history as _history  # noqa: E402
 
 # Methods named like the functions of minigrad.ops (x.exp() is minigrad.exp(x)) are those
 # very functions, attached from one list so the two can never drift apart.

@@ -133,7 +133,7 @@ def test_an_element_of_a_leaf_is_changed_in_place_under_no_grad():
         w[1].add_(1.0)
         w[-2].mul_(4.0)
     np.testing.assert_array_equal(w.data, [4.0, 3.0])
-    assert w._version[0] == 2 and w.is_leaf and w.requires_grad
+    assert w._version == 2 and w.is_leaf and w.requires_grad
 
 
 def test_an_element_shares_memory_and_version_with_its_base():
@@ -141,7 +141,7 @@ def test_an_element_shares_memory_and_version_with_its_base():
     e = m[1, 2]
     assert e.shape == () and np.shares_memory(e.data, m.data)
     m[1, 2] = 7.0
-    assert e.item() == 7.0 and e._version[0] == m._version[0] == 1
+    assert e.item() == 7.0 and e._version == m._version == 1
 
 
 def test_the_gradient_of_an_element_taken_by_integers():

@@ -16,7 +16,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad import autograd
+from minigrad.autograd import function as autograd_function
 from minigrad.autograd import Function
 from minigrad.ops import RECORDS
 from minigrad.testing import gradcheck, gradgradcheck
@@ -163,7 +163,7 @@ def test_builtin_forwards_record_nothing(data):
         return staticmethod(run)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(autograd, "_sequence_numbers", counter)
+        patch.setattr(autograd_function, "_sequence_numbers", counter)
         for cls in _builtin_function_classes():
             assert cls._forward_on_arrays, cls.__name__
             patch.setattr(cls, "forward", watched(cls, cls.__dict__["forward"].__func__))

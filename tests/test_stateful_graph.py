@@ -2,10 +2,12 @@
 
 ``GraphMachine`` grows random computation graphs with minigrad (leaves, elementwise ops with
 broadcasting, reductions, reused nodes and diamonds, ``no_grad`` sections, ``detach``) and
-shadows every tensor with a NumPy object array of :class:`Value` -- one scalar of a small
-micrograd-style engine written here, with its own forward and backward and no minigrad in
-it. It runs ``backward`` (implicit, with ``gradient=``, repeated with ``retain_graph=True``,
-``minigrad.backward`` of several roots), ``minigrad.grad`` (leaves and intermediate inputs,
+shadows every tensor with a NumPy object array of :class:`Value` -- one scalar of the
+micrograd-style reference engine that minigrad ships for reading
+(``minigrad/autograd/scalar.py``: a few lines of plain Python, no arrays and nothing else
+of minigrad in it), extended here with a rounding bound. It runs ``backward`` (implicit,
+with ``gradient=``, repeated with ``retain_graph=True``, ``minigrad.backward`` of several
+roots), ``minigrad.grad`` (leaves and intermediate inputs,
 ``allow_unused``) and ``zero_grad`` in random order, and after every step checks every live
 tensor's value, ``requires_grad`` and ``grad_fn``, and every leaf's ``.grad`` against the
 reference's accumulated gradient (``None`` until a backward reaches the leaf).
@@ -44,6 +46,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import minigrad
+from minigrad.autograd.scalar import Scalar, gradients, topological_order
 
 RTOL = 1e-12
 TINY = 1e-300  # absolute floor: values that underflowed towards the subnormals
@@ -54,21 +57,27 @@ SHAPES = [(2, 3), (3,), (), (1, 3), (2, 1)]
 # --------------------------------------------------------------------------- reference
 
 
-class Value:
-    """One float of the reference graph.
+class Value(Scalar):
+    """One float of the reference graph: a :class:`~minigrad.autograd.scalar.Scalar` of the
+    shipped scalar engine, with ``requires_grad`` and a bound on its rounding.
 
-    ``edges`` holds ``(operand, partial derivative, rounding scale of that partial)`` for
-    the operands that require a gradient; ``scale`` bounds (to first order, in units of
-    the rounding error) how far the computed value can be from the exact one.
+    ``parents`` holds ``(operand, partial derivative)`` for the operands that require a
+    gradient, ``partial_scales`` the rounding scale of each partial; ``scale`` bounds (to
+    first order, in units of the rounding error) how far the computed value can be from
+    the exact one.
     """
 
-    __slots__ = ("data", "scale", "requires_grad", "edges")
+    __slots__ = ("scale", "requires_grad", "partial_scales")
 
     def __init__(self, data: float, requires_grad: bool = False, scale: float | None = None):
-        self.data = float(data)
-        self.scale = abs(self.data) if scale is None else scale
+        super().__init__(data)
+        self.scale = abs(self.value) if scale is None else scale
         self.requires_grad = requires_grad
-        self.edges: tuple[tuple[Value, float, float], ...] = ()
+        self.partial_scales: tuple[float, ...] = ()
+
+    @property
+    def data(self) -> float:
+        return self.value
 
     def detached(self) -> Value:
         return Value(self.data, scale=self.scale)
@@ -78,8 +87,10 @@ class Value:
     @staticmethod
     def _op(data: float, *parts: tuple[Value, float, float]) -> Value:
         out = Value(data, scale=abs(data) + sum(abs(d) * v.scale for v, d, _ in parts))
-        out.edges = tuple(p for p in parts if p[0].requires_grad)
-        out.requires_grad = bool(out.edges)
+        kept = [p for p in parts if p[0].requires_grad]
+        out.parents = tuple((v, d) for v, d, _ in kept)
+        out.partial_scales = tuple(d_scale for _, _, d_scale in kept)
+        out.requires_grad = bool(kept)
         return out
 
     def __add__(self, other: Any) -> Value:
@@ -162,34 +173,19 @@ def value_sum(values: Any, mean: bool = False) -> Value:
 
 def reference_backward(seeds: list[tuple[Value, float]]) -> dict[Value, list[float]]:
     """``{value: [gradient, rounding scale]}`` for every Value reached from the seeds
-    (``(output, upstream gradient)`` pairs), by reverse topological order."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root, _ in seeds:
-        stack: list[tuple[Value, bool]] = [(root, False)]
-        while stack:
-            v, children_done = stack.pop()
-            if children_done:
-                order.append(v)
-            elif v.requires_grad and v not in seen:
-                seen.add(v)
-                stack.append((v, True))
-                stack.extend((child, False) for child, _, _ in v.edges)
-    grads: dict[Value, list[float]] = {}
-
-    def deliver(v: Value, g: float, scale: float) -> None:
-        slot = grads.setdefault(v, [0.0, 0.0])
-        slot[0] += g
-        slot[1] += scale
-
+    (``(output, upstream gradient)`` pairs). The gradients are the shipped scalar engine's
+    (:func:`minigrad.autograd.scalar.gradients`); the scales go back along the same order,
+    the absolute upstream scale times each partial's rounding scale."""
+    seeds = [(v, g) for v, g in seeds if v.requires_grad]
+    values = gradients(seeds)
+    scales: dict[Value, float] = {}
     for v, g in seeds:
-        if v.requires_grad:
-            deliver(v, g, abs(g))
-    for v in reversed(order):
-        g, scale = grads[v]
-        for child, d, d_scale in v.edges:
-            deliver(child, g * d, scale * d_scale)
-    return grads
+        scales[v] = scales.get(v, 0.0) + abs(g)
+    for v in reversed(topological_order([v for v, _ in seeds])):
+        scale = scales[v]
+        for (child, _), d_scale in zip(v.parents, v.partial_scales):
+            scales[child] = scales.get(child, 0.0) + scale * d_scale
+    return {v: [values[v], scales[v]] for v in values}
 
 
 def emap(function: Any, *operands: Any) -> np.ndarray:

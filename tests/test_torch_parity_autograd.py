@@ -100,8 +100,7 @@ class MinigradSide(Side):
 
     @staticmethod
     def version(tensor: Any) -> int:
-        # minigrad keeps [count, stamp]; the count is what PyTorch calls _version.
-        return tensor._version[0]
+        return tensor._version
 
 
 TORCH, MINIGRAD = TorchSide(), MinigradSide()

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import ops as _ops
-from minigrad.autograd import Function, no_grad
+from minigrad.autograd import Function, in_place, no_grad
 from minigrad.creation import generator
 from minigrad.ops import (
     OpInfo,
@@ -337,8 +337,8 @@ def batch_norm(
 
 def _blend(running: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """``running <- (1 - momentum) * running + momentum * batch_value``, in place."""
-    running.data[...] = (1.0 - momentum) * running.data + momentum * batch_value
-    running._bump_version()
+    with in_place(running):
+        running.data[...] = (1.0 - momentum) * running.data + momentum * batch_value
 
 
 # --------------------------------------------------------------------------- regression losses

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from minigrad.autograd import in_place
 from minigrad.creation import generator
 from minigrad.tensor import Tensor
 
@@ -34,8 +35,8 @@ __all__ = [
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
-    tensor.data[...] = values
-    tensor._bump_version()
+    with in_place(tensor):
+        tensor.data[...] = values
     return tensor
 
 

@@ -323,8 +323,7 @@ class BatchNorm1d(Module):
                 (self.running_var, 1),
                 (self.num_batches_tracked, 0),
             ):
-                buffer.data[...] = value
-                buffer._bump_version()
+                buffer.fill_(value)
 
     def forward(self, input: Tensor) -> Tensor:
         """The normalised input (and, in training, updated running statistics)."""
@@ -351,8 +350,7 @@ class BatchNorm1d(Module):
                     f"BatchNorm1d: expected more than 1 value per channel when training, got "
                     f"input of shape {input.shape}"
                 )
-            self.num_batches_tracked.data[...] += 1
-            self.num_batches_tracked._bump_version()
+            self.num_batches_tracked.add_(1)
             if self.momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked.data)
         return F.batch_norm(

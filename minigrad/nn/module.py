@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd import no_grad
-from minigrad.tensor import Tensor
+from minigrad.autograd import in_place, no_grad
+from minigrad.tensor import Tensor, _set_fields
 
 __all__ = ["Module", "Parameter"]
 
@@ -33,14 +33,10 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.zeros(0, dtype=dtypes.get_default_dtype())
-        array = data.data if isinstance(data, Tensor) else dtypes.as_array(data, copy=False)
-        self.data = array  # shared, not copied
-        self.grad = None
-        self.requires_grad = False
-        self.grad_fn = None
-        self._output_nr = 0
-        self._version = data._shared_version() if isinstance(data, Tensor) else [0, 0]
-        self._is_view = False
+        if isinstance(data, Tensor):  # shared, not copied, with its version counter
+            _set_fields(self, data.data, None, data._shared_version())
+        else:
+            _set_fields(self, dtypes.as_array(data, copy=False))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -264,8 +260,8 @@ class Module:
         with no_grad():
             for tensor in list(self.parameters()) + list(self.buffers()):
                 if tensor.data.dtype.kind == "f" and tensor.data.dtype != target:
-                    tensor.data = tensor.data.astype(target)
-                    tensor._bump_version()
+                    with in_place(tensor):  # new memory: saved values no longer match
+                        tensor.data = tensor.data.astype(target)
                     if tensor.grad is not None:
                         tensor.grad = Tensor._make(tensor.grad.data.astype(target))
         return self
@@ -332,8 +328,8 @@ class Module:
             for key, array in incoming.items():
                 if key in own:
                     target = own[key]
-                    np.copyto(target.data, array, casting="unsafe")
-                    target._bump_version()
+                    with in_place(target):
+                        np.copyto(target.data, array, casting="unsafe")
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

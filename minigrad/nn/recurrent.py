@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.autograd import in_place
 from minigrad.creation import zeros
 from minigrad.nn import functional as F
 from minigrad.nn import init
@@ -217,8 +218,8 @@ def _reset_parameters(module: Module, hidden_size: int, forget_bias: float = 0.0
     if forget_bias:
         for name, parameter in module.named_parameters():
             if name.startswith("bias_ih"):
-                parameter.data[hidden_size : 2 * hidden_size] += forget_bias
-                parameter._bump_version()
+                with in_place(parameter):
+                    parameter.data[hidden_size : 2 * hidden_size] += forget_bias
 
 
 def _affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:

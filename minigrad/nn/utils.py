@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from minigrad import dtypes, ops
-from minigrad.autograd import no_grad
+from minigrad.autograd import in_place, no_grad
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -94,8 +94,8 @@ def clip_grad_norm_(
         coefficient = np.minimum(np.asarray(max_norm, total.dtype) / (total + 1e-6), 1.0)
         with no_grad():
             for gradient in gradients:
-                gradient.data *= coefficient.astype(gradient.data.dtype)
-                gradient._bump_version()
+                with in_place(gradient):
+                    gradient.data *= coefficient.astype(gradient.data.dtype)
     return Tensor._make(np.asarray(total))
 
 
@@ -114,8 +114,8 @@ def clip_grad_value_(
         for parameter in _as_list(parameters):
             gradient = parameter.grad
             if gradient is not None:
-                np.clip(gradient.data, -clip_value, clip_value, out=gradient.data)
-                gradient._bump_version()
+                with in_place(gradient):
+                    np.clip(gradient.data, -clip_value, clip_value, out=gradient.data)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -151,6 +151,5 @@ def vector_to_parameters(vector: Tensor, parameters: Iterable[Tensor]) -> None:
     with no_grad():
         for parameter in params:
             size = parameter.data.size
-            parameter.data[...] = vector.data[offset : offset + size].reshape(parameter.data.shape)
-            parameter._bump_version()
+            parameter.copy_(vector[offset : offset + size].reshape(parameter.data.shape))
             offset += size

@@ -7,14 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
+from minigrad.autograd import in_place, no_grad
 from minigrad.optim.optimizer import (
     Optimizer,
     _advance,
     _check_number,
     _gradient,
     _new_step,
-    _updated,
     _zeros_state,
 )
 
@@ -107,6 +106,6 @@ class Adagrad(Optimizer):
                     denominator += group["eps"]
                     np.divide(gradient, denominator, out=denominator)
                     denominator *= step_lr
-                    param.data -= denominator
-                    _updated(param)
+                    with in_place(param):
+                        param.data -= denominator
         return loss

@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
+from minigrad.autograd import in_place, no_grad
 from minigrad.optim.optimizer import (
     Optimizer,
     _advance,
     _check_number,
     _gradient,
     _new_step,
-    _updated,
     _zeros_state,
 )
 
@@ -112,8 +111,6 @@ class Adam(Optimizer):
             step = _advance(state["step"])
             if self._decoupled:
                 gradient = _gradient(param, group["maximize"], 0)
-                if weight_decay != 0:
-                    param.data *= 1 - lr * weight_decay
             else:
                 gradient = _gradient(param, group["maximize"], weight_decay)
 
@@ -138,8 +135,12 @@ class Adam(Optimizer):
             denominator += group["eps"]
             np.divide(first, denominator, out=denominator)
             denominator *= step_size
-            param.data -= denominator
-            _updated(param)
+            with in_place(param):  # one change: the decay (AdamW) and the step
+                if self._decoupled and weight_decay != 0:
+                    # Decoupled weight decay, theta *= 1 - lr * wd, before the step (as
+                    # PyTorch: nothing above reads theta).
+                    param.data *= 1 - lr * weight_decay
+                param.data -= denominator
 
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:

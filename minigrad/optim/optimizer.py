@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import enable_grad
+from minigrad.autograd import enable_grad, in_place
 from minigrad.tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -158,8 +158,7 @@ class Optimizer:
                 elif grad.grad_fn is not None or grad.requires_grad:
                     param.grad = Tensor._make(np.zeros_like(grad.data))
                 else:
-                    grad.data[...] = 0
-                    grad._bump_version()
+                    grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``.
@@ -378,10 +377,9 @@ def _new_step() -> Tensor:
 
 def _advance(step: Tensor) -> float:
     """Add one to a step counter in place and return the new count."""
-    step.data += 1
+    with in_place(step):
+        step.data += 1
     return float(step.data)
 
 
-def _updated(param: Tensor) -> None:
-    """Record that ``param.data`` changed in place (graph nodes that saved it can tell)."""
-    param._bump_version()
+

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
+from minigrad.autograd import in_place, no_grad
 from minigrad.optim.adam import _lerp
 from minigrad.optim.optimizer import (
     Optimizer,
@@ -15,7 +15,6 @@ from minigrad.optim.optimizer import (
     _check_number,
     _gradient,
     _new_step,
-    _updated,
     _zeros_state,
 )
 
@@ -129,6 +128,6 @@ class RMSprop(Optimizer):
                         np.multiply(buffer, group["lr"], out=step)
                     else:
                         step *= group["lr"]
-                    param.data -= step
-                    _updated(param)
+                    with in_place(param):
+                        param.data -= step
         return loss

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
-from minigrad.optim.optimizer import Optimizer, _check_number, _gradient, _updated
+from minigrad.autograd import in_place, no_grad
+from minigrad.optim.optimizer import Optimizer, _check_number, _gradient
 from minigrad.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -103,6 +103,6 @@ class SGD(Optimizer):
                             gradient = lookahead
                         else:
                             gradient = buffer.data
-                    param.data -= np.multiply(gradient, lr)
-                    _updated(param)
+                    with in_place(param):
+                        param.data -= np.multiply(gradient, lr)
         return loss

@@ -219,7 +219,7 @@ def gradcheck(
                 stacklevel=2,
             )
     rng = np.random.default_rng(seed)
-    before = [(t.data.copy(), t._version[0]) for t in targets]
+    before = [(t.data.copy(), t._version) for t in targets]
 
     def fail(message: str) -> bool:
         if raise_exception:
@@ -285,7 +285,7 @@ def gradcheck(
             )
 
     for index, (tensor, (data, version)) in enumerate(zip(targets, before)):
-        if tensor._version[0] != version or not np.array_equal(
+        if tensor._version != version or not np.array_equal(
             tensor.data, data, equal_nan=True
         ):
             return fail(f"gradcheck: input {index} was modified by the forward or backward pass")

@@ -1,0 +1,271 @@
+"""``Function``: one differentiable operation, its forward and backward side by side.
+
+Every operation of minigrad (``minigrad/ops``) and every operation a user writes is a
+subclass with a static ``forward`` and a static ``backward``, called through
+:meth:`Function.apply`. When an input requires a gradient, ``apply`` records the call as
+a *node* of the graph: the node is the ``Function`` instance itself (it doubles as the
+``ctx`` that forward and backward share), it numbers itself in creation order, and each
+output tensor points at it through ``grad_fn``. The engine (``engine.py``) later runs the
+nodes' backward methods, newest first.
+
+The fields below that are marked *machinery* serve ``history.py`` (in-place changes,
+views, saved outputs) and the less common paths of the engine; on a first reading,
+``_inputs``, ``_sequence`` and ``_saved`` are the whole node.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import history
+from minigrad.autograd.grad_mode import _mode
+from minigrad.tensor import Tensor, _new, _set_fields
+
+__all__ = ["Function"]
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or to access saved tensors after "
+    "they have been freed). The values a backward pass needs are freed when you call "
+    ".backward() or minigrad.grad(); pass retain_graph=True to the first call if you need "
+    "to go through the graph again. If you carry a recurrent state from one batch to the "
+    "next (truncated backpropagation through time), detach it between batches: "
+    "h = h.detach() (for an LSTM, h, c = h.detach(), c.detach())."
+)
+
+# Numbers the recorded nodes in creation order (the engine runs them newest first).
+_sequence_numbers = itertools.count()
+
+
+class Function:
+    """Base class of every differentiable operation, built-in or user-defined.
+
+    Subclasses define two static methods and are called through ``apply``::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.data ** 3          # a NumPy array or a Tensor
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2    # written with Tensor ops: differentiable again
+
+        y = Cube.apply(x)
+
+    ``forward(ctx, *args)`` receives the arguments of ``apply`` unchanged (tensors and
+    anything else) and runs with gradient recording off; it returns one output or a tuple
+    of outputs, each a ``Tensor`` or a NumPy array. ``backward(ctx, *grad_outputs)``
+    receives one gradient per output and returns one gradient per argument of
+    ``forward`` (``None`` for arguments that are not tensors or need no gradient; extra
+    ``None`` values, for optional arguments that were not passed, are allowed). It is
+    written with Tensor operations, so with ``create_graph=True`` the backward pass is
+    itself recorded and can be differentiated again.
+    """
+
+    # -- the node: set by apply on a recorded call
+    # The arguments of forward, None where no gradient is needed: the graph's edges.
+    _inputs: tuple[Tensor | None, ...] = ()
+    # The creation number: a node is always newer than the nodes that made its inputs.
+    _sequence: int
+    # What forward kept for backward; None once a backward pass has freed it.
+    _saved: tuple[Tensor | None, ...] | None = ()
+
+    # -- machinery (history.py and the engine); the defaults mean "nothing unusual"
+    # The clock's time of the save (infinite: nothing saved, nothing to check).
+    _saved_at: float = math.inf
+    # Positions in _saved of the node's own outputs, kept as detached twins.
+    _saved_outputs: tuple[int, ...] = ()
+    # (shape, dtype) of each output of a node with several outputs.
+    _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None = None
+    # The outputs whose gradient retain_grad() keeps, by output number.
+    _retained: dict[int, Any] | None = None
+    # Whether the engine must prepare the gradients a node receives before its backward
+    # runs: fill in zeros for unused outputs (_output_meta), keep retained gradients.
+    _prepare_gradients = False
+    # Set on the node of an in-place change: the (grad_fn, output_nr) the tensor had.
+    _replaced: tuple[Function | None, int] | None = None
+    # Whether an output shares memory with an input (a view: reshape, slices, transpose).
+    _makes_view = False
+    _non_differentiable: tuple[Tensor, ...] = ()
+    _recorded = True  # False on a user's Function called when no input needs a gradient
+
+    # A speed-up that minigrad's own operations declare (tests/ops check that they may):
+    # their forward computes on NumPy arrays and never records a Tensor operation, so
+    # apply need not switch grad mode off around it. A user's Function keeps PyTorch's
+    # rule: its forward runs with grad mode off.
+    _forward_on_arrays = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._forward_on_arrays = cls.__module__.startswith("minigrad.")
+
+    # -- called by forward
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep ``tensors`` (inputs or outputs) for ``backward``.
+
+        The save is stamped with the clock that also stamps every in-place change: if one
+        of them is modified in place before ``backward`` runs, reading ``saved_tensors``
+        raises instead of silently producing a wrong gradient.
+        """
+        if self._inputs and self._recorded:  # else no backward will run: nothing to keep
+            self._saved = tensors
+            self._saved_at = next(history.CHANGES.clock)
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """Declare outputs (such as indices) that never carry a gradient."""
+        self._non_differentiable = outputs
+
+    # -- called by backward
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The tensors given to ``save_for_backward``, checked against in-place changes."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        if history.CHANGES.latest > self._saved_at:  # something changed since the save
+            history.check_saved_unchanged(self)
+        if self._saved_outputs and _mode.enabled:
+            history.reattach_twins(self)
+        return saved
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each argument of ``forward``: whether its gradient is wanted."""
+        return tuple([tensor is not None for tensor in self._inputs])
+
+    # -- the two methods a subclass provides
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define a static forward method")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define a static backward method")
+
+    # -- running
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
+        node = _new(cls)
+        if not (_mode.enabled and _any_requires_grad(args)):
+            return _run_unrecorded(node, args)
+        node._sequence = next(_sequence_numbers)
+        if len(args) == 1:  # it requires a gradient, or we would not be here
+            node._inputs = args
+        else:
+            node._inputs = tuple(
+                [a if isinstance(a, Tensor) and a.requires_grad else None for a in args]
+            )
+        if cls._forward_on_arrays:
+            raw = cls.forward(node, *args)
+        else:
+            raw = _run_without_recording(node, args)
+        if type(raw) is np.ndarray and raw.dtype.kind == "f" and not node._non_differentiable:
+            # Most operations: one new float array. (_link_outputs does the same, longer.)
+            return _set_fields(_new(Tensor), raw, node)
+        return _link_outputs(node, raw, args)
+
+    def name(self) -> str:
+        """The name shown for this node in ``grad_fn`` reprs and graph pictures."""
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Function | None, int], ...]:
+        """The nodes this node sends gradients to, one per recorded input."""
+        return tuple(
+            history.producer(t, self) if t is not None else (None, 0) for t in self._inputs
+        )
+
+
+def _any_requires_grad(args: tuple[Any, ...]) -> bool:
+    for argument in args:
+        if isinstance(argument, Tensor) and argument.requires_grad:
+            return True
+    return False
+
+
+def _run_without_recording(node: Function, args: tuple[Any, ...]) -> Any:
+    """A user's forward, run with grad mode off (as PyTorch)."""
+    _mode.enabled = False
+    try:
+        return type(node).forward(node, *args)
+    finally:
+        _mode.enabled = True
+
+
+def _run_unrecorded(node: Function, args: tuple[Any, ...]) -> Any:
+    """``apply`` when no gradient is needed: run forward, record nothing."""
+    if type(node)._forward_on_arrays:
+        raw = type(node).forward(node, *args)
+    else:
+        # needs_input_grad still tells which arguments require a gradient (as PyTorch,
+        # even under no_grad); save_for_backward keeps nothing: no backward will run.
+        node._inputs = tuple(
+            [a if isinstance(a, Tensor) and a.requires_grad else None for a in args]
+        )
+        node._recorded = False
+        previous = _mode.enabled
+        _mode.enabled = False
+        try:
+            raw = type(node).forward(node, *args)
+        finally:
+            _mode.enabled = previous
+    if type(raw) is np.ndarray:
+        return _set_fields(_new(Tensor), raw)
+    if type(raw) is tuple:
+        return tuple([_as_output(r, args) for r in raw])
+    return _as_output(raw, args)
+
+
+def _link_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
+    """Wrap what a recorded forward returned as tensors and make ``node`` the ``grad_fn``
+    of the floating ones that were not declared non-differentiable."""
+    several = type(raw) is tuple
+    outputs = tuple([_as_output(r, args) for r in raw]) if several else (_as_output(raw, args),)
+    for number, out in enumerate(outputs):
+        if out._is_view:
+            node._makes_view = True
+        if out.data.dtype.kind == "f" and not (
+            node._non_differentiable and any(out is t for t in node._non_differentiable)
+        ):
+            out.grad_fn = node
+            out._output_nr = number
+            out.requires_grad = True
+    if several:
+        node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+        node._prepare_gradients = True
+    if node._saved:  # forward may have saved an output (exp, tanh)
+        history.save_outputs_as_twins(node, outputs)
+    return outputs if several else outputs[0]
+
+
+def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
+    """One value returned by forward as a Tensor."""
+    if type(raw) is np.ndarray:
+        return _set_fields(_new(Tensor), raw)
+    if isinstance(raw, Tensor):
+        for argument in args:
+            if raw is argument:
+                # An input returned unchanged: the output is a new tensor sharing its
+                # data (a view of it, as in PyTorch), so the input's own history is left
+                # alone.
+                return Tensor._make(raw.data, version=raw._shared_version(), is_view=True)
+        return raw
+    if isinstance(raw, (np.generic, float, int, bool)):
+        return Tensor._make(np.asarray(raw))
+    raise TypeError(
+        f"Function.forward must return Tensors or NumPy arrays, got {type(raw).__name__}"
+    )

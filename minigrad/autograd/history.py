@@ -1,0 +1,349 @@
+"""The history machinery: what keeps gradients exact when tensors change in place.
+
+Read this after ``function.py`` and ``engine.py``. The plain engine assumes that a tensor,
+once computed, never changes. PyTorch programs change tensors in place (``x += 1``,
+``x[0] = 2``, an optimizer's update, writes through a view), and minigrad gives the
+answers PyTorch gives. Four pieces do it, each small:
+
+1. **Version counters and the change clock.** Every in-place change is counted on the
+   tensor (``tensor._version``, as in PyTorch) and stamped with the time of one global
+   clock; ``save_for_backward`` stamps its save with the same clock. A saved tensor whose
+   last change is newer than the save was modified after it was saved, and reading
+   ``saved_tensors`` raises instead of giving a wrong gradient. Tensors that view the
+   same memory share one counter.
+2. **Replaced history.** An in-place operation is computed out of place and copied into
+   the tensor's memory (:func:`change_in_place`); the tensor then gets the new node as its
+   ``grad_fn``, and the node remembers the old one (``_replaced``). Operations that used
+   the tensor before the change still send their gradients to what it was then
+   (:func:`producer`).
+3. **Views.** A view (``v = y[0]``) shows ``y``'s values as they are when it is read, so
+   the history a view's gradient goes to depends on when its readers ran
+   (:func:`note_view_user`, :func:`producer`).
+4. **Saved-output twins.** A node that saves its own output (``exp``, ``tanh``) keeps a
+   detached twin of it instead, so that no reference cycle output -> node -> output
+   keeps a graph alive (:func:`save_outputs_as_twins`).
+
+Finally :func:`in_place` is the one way minigrad's own code (optimizers, ``nn.init``,
+``load_state_dict``, gradient clipping, running statistics) writes into a tensor's memory
+outside an operation: the write is always counted, so the check of (1) holds for it too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minigrad.autograd.grad_mode import _mode, is_grad_enabled
+from minigrad.tensor import Tensor, _new, _set_fields
+
+if TYPE_CHECKING:
+    from minigrad.autograd.function import Function
+
+__all__ = ["in_place"]
+
+
+# --------------------------------------------------------------- 1. versions and the clock
+
+
+class VersionCounter:
+    """How often the memory of a tensor (and of every view sharing it) changed in place,
+    and the clock's stamp of the last change."""
+
+    __slots__ = ("count", "stamp")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.stamp = 0
+
+
+class _ChangeClock:
+    """Stamps for in-place changes and for saves.
+
+    ``latest`` is the stamp of the newest in-place change anywhere: when it is older than
+    a save, nothing the save kept can have changed, and the check is one comparison."""
+
+    def __init__(self) -> None:
+        self.clock = itertools.count(1)
+        self.latest = 0
+        self.lock = threading.Lock()  # in-place changes are rare; saves take no lock
+
+
+CHANGES = _ChangeClock()
+
+
+def mark_changed(tensor: Tensor) -> None:
+    """Count and stamp an in-place change of ``tensor``'s memory."""
+    counter = tensor._shared_version()
+    with CHANGES.lock:
+        stamp = next(CHANGES.clock)
+        counter.count += 1
+        counter.stamp = stamp
+        CHANGES.latest = stamp
+
+
+@contextmanager
+def in_place(*tensors: Tensor) -> Iterator[None]:
+    """Write into the memory of ``tensors`` inside the block; each change is recorded.
+
+    The one way minigrad's own code updates a tensor outside an operation (a fused
+    optimizer kernel, ``load_state_dict``)::
+
+        with in_place(param):
+            param.data -= lr * gradient
+
+    Graph nodes that saved ``param`` then refuse to backward with the new values, exactly
+    as after ``param.sub_(...)``. An optimizer written the PyTorch way
+    (``with no_grad(): p.add_(p.grad, alpha=-lr)``) gets the same check from the in-place
+    tensor operations themselves.
+    """
+    try:
+        yield
+    finally:
+        for tensor in tensors:
+            mark_changed(tensor)
+
+
+def _modified_error(node: Function) -> RuntimeError:
+    """The error for a saved tensor changed in place after it was saved."""
+    for index, tensor in enumerate(node._saved or ()):
+        if tensor is None:
+            continue
+        counter = tensor._version_counter
+        if counter is not None and counter.stamp > node._saved_at:
+            return RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: saved tensor {index} of {type(node).__name__}, of "
+                f"shape {tensor.shape}, is at version {counter.count}, changed after "
+                f"the node saved it. Use an out-of-place operation (e.g. x = x + y instead "
+                f"of x += y) before backward."
+            )
+    raise AssertionError("no saved tensor was modified")
+
+
+def check_saved_unchanged(node: Function) -> None:
+    """Raise if a tensor ``node`` saved was changed in place after the save."""
+    for tensor in node._saved or ():
+        counter = None if tensor is None else tensor._version_counter
+        if counter is not None and counter.stamp > node._saved_at:
+            raise _modified_error(node)
+
+
+# --------------------------------------------------------------- 2. and 3. replaced history
+
+
+NOW = math.inf  # the sequence number of the caller of backward: newer than every node
+
+
+def producer(
+    tensor: Tensor, consumer: Function, users: list[float] | None = None
+) -> tuple[Function | None, int]:
+    """The node (and output number) that made ``tensor`` as ``consumer`` saw it.
+
+    An in-place operation gives the tensor it changes a new ``grad_fn`` (recorded after
+    every earlier use of the tensor), and its node keeps the old one in ``_replaced``.
+    A node is always created after the nodes that made its inputs, so a ``grad_fn`` not
+    older than ``consumer`` was put there by an in-place change since: step back until
+    the tensor's history is older. Without this, ``z = y.exp(); y.mul_(2)`` would send
+    z's gradient through the multiplication, and ``y += y`` would make a cycle.
+
+    A view (``v = y[0]``) is different: it shows ``y``'s values as they are now, so what
+    counts is when the view's own users read it. ``users`` is the (lowest, highest)
+    sequence number of the nodes that sent the view a gradient in this backward pass:
+    users older than the change read the old values, newer ones the new values. Users
+    on both sides of one change would need two histories for one view (PyTorch makes a
+    new view node); minigrad refuses that case. Without ``users`` (walks over the graph
+    that only need every node that may be reached) the newest history is given, from
+    which the older ones are reached too.
+    """
+    node, nr = tensor.grad_fn, tensor._output_nr
+    while node is not None and node._sequence >= consumer._sequence:
+        if consumer._makes_view:
+            if users is None:
+                return node, nr
+            lowest, highest = users
+            if lowest > node._sequence:  # every user read the view after this change
+                return node, nr
+            if highest > node._sequence:
+                raise RuntimeError(
+                    f"a view ({consumer.name()}) of a tensor that {node.name()} changed in "
+                    f"place was used both before and after the change: minigrad keeps one "
+                    f"history per view. Take a new view after the change, or clone() the "
+                    f"tensor before changing it."
+                )
+        if node._replaced is None:
+            raise RuntimeError(
+                f"internal error: {node.name()} is newer than {consumer.name()}, which uses "
+                f"its output, but replaced nothing in place"
+            )
+        node, nr = node._replaced
+    return node, nr
+
+
+def note_view_user(users: dict[Function, list[float]], view: Function, user: Function) -> None:
+    """Widen the range of sequence numbers of the nodes that read ``view``: ``user``'s
+    own, or, when ``user`` is a view of the view, the range of its readers in turn."""
+    if user._makes_view:
+        low, high = users.get(user, (NOW, NOW))
+    else:
+        low = high = user._sequence
+    seen = users.get(view)
+    if seen is None:
+        users[view] = [low, high]
+    else:
+        seen[0] = min(seen[0], low)
+        seen[1] = max(seen[1], high)
+
+
+# --------------------------------------------------------------- 4. saved-output twins
+
+
+def save_outputs_as_twins(node: Function, outputs: tuple[Tensor, ...]) -> None:
+    """Keep the node's own outputs among its saved tensors as detached twins.
+
+    A saved output itself would make a reference cycle, output -> grad_fn -> saved
+    output, that only Python's cycle collector frees: a graph never taken backward would
+    outlive its last reference. The twin shares the output's array and version counter
+    (so in-place changes are still caught) but not its grad_fn; :func:`reattach_twins`
+    links it to the node when a recorded (create_graph) backward needs that.
+    """
+    saved = list(node._saved or ())
+    if len(saved) == 1 and len(outputs) == 1:  # the common case (exp, tanh), in short
+        if saved[0] is outputs[0] and outputs[0].grad_fn is node:
+            node._saved, node._saved_outputs = (detached_twin(outputs[0]),), (0,)
+        return
+    positions = []
+    for index, tensor in enumerate(saved):
+        if tensor is not None and tensor.grad_fn is node and any(tensor is o for o in outputs):
+            saved[index] = detached_twin(tensor)
+            positions.append(index)
+    if positions:
+        node._saved = tuple(saved)
+        node._saved_outputs = tuple(positions)
+
+
+def detached_twin(output: Tensor) -> Tensor:
+    """A tensor with the array and version counter of ``output``, without its grad_fn."""
+    return _set_fields(
+        _new(Tensor),
+        output.data,
+        None,
+        output._shared_version(),
+        output._is_view,
+        output._output_nr,
+    )
+
+
+def reattach_twins(node: Function) -> None:
+    """For a backward that is itself recorded (create_graph): make the saved twins of the
+    node's outputs its outputs again, so the second-order graph runs through them."""
+    saved = node._saved
+    assert saved is not None
+    for index in node._saved_outputs:
+        twin = saved[index]
+        assert twin is not None
+        twin.grad_fn = node
+        twin.requires_grad = True
+
+
+# --------------------------------------------------------------- in-place tensor operations
+
+
+def change_in_place(tensor: Tensor, operation: Callable[..., Tensor], *args: Any) -> Tensor:
+    """``tensor.add_(other)`` and friends: ``operation(tensor, *args)`` computed out of
+    place and made the new content of ``tensor``."""
+    check_in_place_allowed(tensor)
+    return commit(tensor, operation(snapshot(tensor), *args))
+
+
+def check_in_place_allowed(tensor: Tensor) -> None:
+    """Refuse (while recording) to change a leaf that requires grad, or a view of one:
+    its gradient would no longer be that of the values it had."""
+    if not _mode.enabled:
+        return
+    if tensor.grad_fn is None and tensor.requires_grad:
+        raise RuntimeError(
+            "a leaf tensor that requires grad is being used in an in-place operation; "
+            "wrap the update in `with minigrad.no_grad():`"
+        )
+    if tensor._is_view and tensor.requires_grad and _views_a_leaf(tensor):
+        raise RuntimeError(
+            "a view of a leaf tensor that requires grad is being used in an in-place "
+            "operation; wrap the update in `with minigrad.no_grad():`"
+        )
+
+
+def snapshot(tensor: Tensor) -> Tensor:
+    """The tensor an in-place operation reads its old values from.
+
+    While recording, a copy with the tensor's history: the update overwrites the memory
+    that the recorded graph would read later."""
+    if tensor.requires_grad and _mode.enabled:
+        source = Tensor._make(tensor.data.copy())
+        source.grad_fn, source._output_nr = tensor.grad_fn, tensor._output_nr
+        source.requires_grad = True
+        return source
+    return tensor
+
+
+def commit(tensor: Tensor, result: Tensor) -> Tensor:
+    """Make ``result`` (computed out of place) the new content of ``tensor``."""
+    if result.requires_grad and tensor._is_view:
+        raise RuntimeError(
+            "an in-place operation on a view of another tensor cannot be recorded for "
+            "backward; compute the result out of place instead"
+        )
+    np.copyto(tensor.data, result.data, casting="same_kind")
+    mark_changed(tensor)
+    if result.requires_grad:
+        node, previous = result.grad_fn, tensor.grad_fn
+        assert node is not None
+        # The operations that used this tensor before keep sending their gradients to
+        # what it was then: producer() finds that through _replaced.
+        node._replaced = (previous, tensor._output_nr)
+        retained = previous is not None and previous._retained
+        if retained and retained.get(tensor._output_nr) is tensor:
+            del retained[tensor._output_nr]  # retain_grad() follows the tensor
+        else:
+            retained = None
+        tensor.grad_fn = node
+        tensor._output_nr = result._output_nr
+        tensor.requires_grad = True
+        if retained is not None:
+            tensor.retain_grad()
+    return tensor
+
+
+def fill(tensor: Tensor, value: Any, masked_fill: Callable[..., Tensor]) -> Tensor:
+    """``tensor.fill_(value)``; ``value`` a number or a 0-d tensor."""
+    check_in_place_allowed(tensor)
+    recorded = is_grad_enabled() and (
+        tensor.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+    )
+    if recorded:
+        # Recorded like any in-place op, as PyTorch: the tensor stays in the graph, its
+        # old history gets a zero gradient and a tensor value the sum of the gradient.
+        everywhere = Tensor._make(np.ones(tensor.data.shape, dtype=np.bool_))
+        return commit(tensor, masked_fill(snapshot(tensor), everywhere, value))
+    with in_place(tensor):
+        tensor.data[...] = value.data if isinstance(value, Tensor) else value
+    return tensor
+
+
+def _views_a_leaf(tensor: Tensor) -> bool:
+    """Whether ``tensor`` is a view (through any chain of views) of a leaf that requires
+    grad."""
+    node = tensor.grad_fn
+    while node is not None and node._makes_view:
+        base = node._inputs[0]
+        if base is None:
+            return False
+        if base.grad_fn is None:
+            return base.requires_grad
+        node = base.grad_fn
+    return False
