@@ -319,6 +319,8 @@ class Tensor:
             self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
         )
         extras = []
+        if self.data.size == 0 and self.data.shape != (0,):
+            extras.append(f"size={self.data.shape}")  # "[]" alone does not say (0, 3)
         if self.data.dtype not in (dtypes.get_default_dtype(), np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype=minigrad.{self.data.dtype.name}")
         if self.grad_fn is not None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd.function import AccumulateGrad
 from minigrad.tensor import Tensor
 
 __all__ = ["Graph", "to_dot", "render"]
@@ -163,7 +164,7 @@ def to_dot(
         for given, (parent, _) in zip(current._inputs, current.next_functions):
             if given is None:
                 continue
-            if parent is None:  # a leaf that gets a gradient
+            if parent is None or isinstance(parent, AccumulateGrad):  # a leaf
                 source = leaf(given)
             else:
                 source = node_id(parent)

@@ -26,7 +26,7 @@ The public names are importable from here (and from ``minigrad``).
 """
 
 from minigrad.autograd.engine import backward, grad
-from minigrad.autograd.function import Function  # noqa: I001  (after grad_mode)
+from minigrad.autograd.function import AccumulateGrad, Function  # noqa: I001
 from minigrad.autograd.grad_mode import (
     enable_grad,
     is_grad_enabled,
@@ -36,6 +36,7 @@ from minigrad.autograd.grad_mode import (
 from minigrad.autograd.history import in_place
 
 __all__ = [
+    "AccumulateGrad",
     "Function",
     "backward",
     "enable_grad",

@@ -25,7 +25,7 @@ from minigrad.autograd import history
 from minigrad.autograd.grad_mode import _mode
 from minigrad.tensor import Tensor, _new, _set_fields
 
-__all__ = ["Function"]
+__all__ = ["AccumulateGrad", "Function"]
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to access saved tensors after "
@@ -183,11 +183,41 @@ class Function:
         return f"<{self.name()}>"
 
     @property
-    def next_functions(self) -> tuple[tuple[Function | None, int], ...]:
-        """The nodes this node sends gradients to, one per recorded input."""
-        return tuple(
-            history.producer(t, self) if t is not None else (None, 0) for t in self._inputs
-        )
+    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+        """Where this node sends gradients, one ``(node, output number)`` per argument of
+        forward, as PyTorch: the node that made the input, an :class:`AccumulateGrad` for
+        a leaf that requires a gradient, ``None`` for an argument that needs none."""
+        edges: list[tuple[Function | AccumulateGrad | None, int]] = []
+        for tensor in self._inputs:
+            if tensor is None:
+                edges.append((None, 0))
+                continue
+            node, number = history.producer(tensor, self)
+            edges.append((AccumulateGrad(tensor), 0) if node is None else (node, number))
+        return tuple(edges)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that receives a gradient (PyTorch's name):
+    the end of a path, where the engine adds the gradient to ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
 
 
 def _any_requires_grad(args: tuple[Any, ...]) -> bool:
