@@ -160,20 +160,13 @@ class Tensor:
         def __neg__(self) -> Tensor: ...
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
-        _set_fields(self, dtypes.as_array(data, dtype, copy=True))
+        _make(dtypes.as_array(data, dtype, copy=True), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(
-        cls,
-        array: np.ndarray,
-        version: VersionCounter | None = None,
-        is_view: builtins.bool = False,
-    ) -> Tensor:
-        """Wrap an array without copying or checking it: how minigrad's own code makes a
-        tensor (``version`` and ``is_view`` for a view sharing another's memory)."""
-        return _set_fields(_new(cls), array, None, version, is_view)
+    # Wrap an array without copying or checking it: Tensor._make(array) is how
+    # minigrad's own code makes a tensor (the function _make below).
+    _make: staticmethod
 
     # ------------------------------------------------------------------ properties
 
@@ -537,29 +530,32 @@ class Tensor:
         return _history.change_in_place(self, _ops.bitwise_xor, other)
 
 
-def _set_fields(
-    tensor: Tensor,
+def _make(
     array: np.ndarray,
-    grad_fn: Function | None = None,
-    version_counter: VersionCounter | None = None,
+    version: VersionCounter | None = None,
     is_view: bool = False,
+    grad_fn: Function | None = None,
     output_nr: int = 0,
+    into: Tensor | None = None,
 ) -> Tensor:
-    """The one place where a tensor's fields are set: ``Tensor(...)``, ``Tensor._make``,
-    the outputs of ``Function.apply`` (with their ``grad_fn``), ``nn.Parameter`` and the
-    engine's saved-output twins all come here."""
+    """A tensor wrapping ``array`` (not copied, not checked): the one place where a
+    tensor's fields are set. ``Tensor(...)`` and ``nn.Parameter`` fill themselves
+    (``into``); ``Tensor._make``, the outputs of ``Function.apply`` (with their
+    ``grad_fn``), views (sharing a ``version`` counter) and the engine's saved-output
+    twins are made here."""
+    tensor = _new(Tensor) if into is None else into
     tensor.data = array
     tensor.grad = None
     tensor.requires_grad = grad_fn is not None
     tensor.grad_fn = grad_fn
     tensor._output_nr = output_nr
-    tensor._version_counter = version_counter
+    tensor._version_counter = version
     tensor._is_view = is_view
     return tensor
 
 
-def _wrap(array: np.ndarray) -> Tensor:
-    return _set_fields(_new(Tensor), array)
+Tensor._make = staticmethod(_make)  # type: ignore[assignment]
+_wrap = _make
 
 
 # The knot between the data structure and what computes with it, tied in one place:

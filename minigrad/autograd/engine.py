@@ -28,8 +28,8 @@ import numpy as np
 from minigrad.autograd.capture import Capture
 from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import _mode
-from minigrad.autograd.history import NOW, in_place, note_view_user, producer
-from minigrad.tensor import Tensor, _new, _set_fields
+from minigrad.autograd.history import NOW, mark_changed, note_view_user, producer
+from minigrad.tensor import Tensor, _make
 
 __all__ = ["backward", "grad"]
 
@@ -48,6 +48,8 @@ CALLER: Any = _Caller()  # typed as a node: it is read as one
 class _Backward:
     """One backward pass: the gradients received so far and the nodes waiting to run."""
 
+    __slots__ = ("retain_graph", "create_graph", "capture", "pending", "queue", "view_users")
+
     def __init__(self, retain_graph: bool, create_graph: bool, capture: Capture | None):
         self.retain_graph = retain_graph
         self.create_graph = create_graph
@@ -58,9 +60,10 @@ class _Backward:
 
     def run(self) -> None:
         """Run every node that received a gradient, newest first."""
-        while self.queue:
-            node = heappop(self.queue)[1]
-            gradients = self.pending.pop(node)
+        queue, pending, send = self.queue, self.pending, self.send
+        while queue:
+            node = heappop(queue)[1]
+            gradients = pending.pop(node)
             if node._prepare_gradients or self.capture is not None:
                 if not self.prepare(node, gradients):
                     continue
@@ -76,7 +79,7 @@ class _Backward:
                     gradient.data.dtype is not tensor.data.dtype
                 ):
                     gradient = fit_to_input(gradient, tensor, node)
-                self.send(tensor, gradient, node)
+                send(tensor, gradient, node)
             if not self.retain_graph:
                 node._saved = None  # free what forward kept
 
@@ -112,17 +115,17 @@ class _Backward:
         elif leaf.grad is None:
             # A copy: one array may reach several leaves (both inputs of an addition) or
             # be the caller's own gradient.
-            leaf.grad = _set_fields(_new(Tensor), gradient.data.copy())
+            leaf.grad = _make(gradient.data.copy())
         else:
             existing, data = leaf.grad, leaf.grad.data
             if data.flags.writeable and data.shape == gradient.data.shape and (
                 data.dtype == gradient.data.dtype
             ):
                 # Into the existing tensor, as PyTorch: a reference to .grad sees the sum.
-                with in_place(existing):
-                    np.add(data, gradient.data, out=data)
+                np.add(data, gradient.data, out=data)
+                mark_changed(existing)
             else:
-                leaf.grad = _set_fields(_new(Tensor), data + gradient.data)
+                leaf.grad = _make(data + gradient.data)
 
     def prepare(self, node: Function, gradients: list[Any]) -> bool:
         """Before a node with several outputs or retained gradients runs, or any node when
@@ -190,7 +193,10 @@ def run_backward(
     Without ``inputs`` gradients accumulate into the leaves' ``.grad``; with ``inputs``
     they are returned, one per input, and no ``.grad`` is touched.
     """
-    roots = [check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
+    if len(outputs) == 1:  # the usual loss.backward()
+        roots = [check_root(outputs[0], gradients[0], 0)]
+    else:
+        roots = [check_root(t, g, i) for i, (t, g) in enumerate(zip(outputs, gradients))]
     capture = Capture(inputs) if inputs is not None else None
     walk = _Backward(retain_graph, create_graph, capture)
     for tensor, gradient in zip(outputs, roots):

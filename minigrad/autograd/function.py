@@ -23,7 +23,7 @@ import numpy as np
 
 from minigrad.autograd import history
 from minigrad.autograd.grad_mode import _mode
-from minigrad.tensor import Tensor, _new, _set_fields
+from minigrad.tensor import Tensor, _make, _new
 
 __all__ = ["AccumulateGrad", "Function"]
 
@@ -158,7 +158,12 @@ class Function:
         """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
         node = _new(cls)
         if not (_mode.enabled and _any_requires_grad(args)):
-            return _run_unrecorded(node, args)
+            if not cls._forward_on_arrays:
+                return _run_unrecorded(node, args)
+            raw = cls.forward(node, *args)  # nothing to record, nothing to switch off
+            return _make(raw) if type(raw) is np.ndarray else (
+                _unrecorded_outputs(raw, args)
+            )
         node._sequence = next(_sequence_numbers)
         if len(args) == 1:  # it requires a gradient, or we would not be here
             node._inputs = args
@@ -172,7 +177,7 @@ class Function:
             raw = _run_without_recording(node, args)
         if type(raw) is np.ndarray and raw.dtype.kind == "f" and not node._non_differentiable:
             # Most operations: one new float array. (_link_outputs does the same, longer.)
-            return _set_fields(_new(Tensor), raw, node)
+            return _make(raw, None, False, node)
         return _link_outputs(node, raw, args)
 
     def name(self) -> str:
@@ -237,24 +242,25 @@ def _run_without_recording(node: Function, args: tuple[Any, ...]) -> Any:
 
 
 def _run_unrecorded(node: Function, args: tuple[Any, ...]) -> Any:
-    """``apply`` when no gradient is needed: run forward, record nothing."""
-    if type(node)._forward_on_arrays:
+    """``apply`` for a user's Function when no gradient is needed: its forward with grad
+    mode off, nothing recorded."""
+    # needs_input_grad still tells which arguments require a gradient (as PyTorch, even
+    # under no_grad); save_for_backward keeps nothing: no backward will run.
+    node._inputs = tuple([a if isinstance(a, Tensor) and a.requires_grad else None for a in args])
+    node._recorded = False
+    previous = _mode.enabled
+    _mode.enabled = False
+    try:
         raw = type(node).forward(node, *args)
-    else:
-        # needs_input_grad still tells which arguments require a gradient (as PyTorch,
-        # even under no_grad); save_for_backward keeps nothing: no backward will run.
-        node._inputs = tuple(
-            [a if isinstance(a, Tensor) and a.requires_grad else None for a in args]
-        )
-        node._recorded = False
-        previous = _mode.enabled
-        _mode.enabled = False
-        try:
-            raw = type(node).forward(node, *args)
-        finally:
-            _mode.enabled = previous
+    finally:
+        _mode.enabled = previous
+    return _unrecorded_outputs(raw, args)
+
+
+def _unrecorded_outputs(raw: Any, args: tuple[Any, ...]) -> Any:
+    """What an unrecorded forward returned, as tensors without a ``grad_fn``."""
     if type(raw) is np.ndarray:
-        return _set_fields(_new(Tensor), raw)
+        return _make(raw)
     if type(raw) is tuple:
         return tuple([_as_output(r, args) for r in raw])
     return _as_output(raw, args)
@@ -263,6 +269,17 @@ def _run_unrecorded(node: Function, args: tuple[Any, ...]) -> Any:
 def _link_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
     """Wrap what a recorded forward returned as tensors and make ``node`` the ``grad_fn``
     of the floating ones that were not declared non-differentiable."""
+    saved = node._saved
+    if (
+        type(raw) is Tensor and len(args) == 1 and raw is not args[0] and saved
+        and len(saved) == 1 and saved[0] is raw and raw.data.dtype.kind == "f"
+        and not raw._is_view and not node._non_differentiable
+    ):
+        # The next most common case, in short (exp, tanh, sigmoid): one new tensor, which
+        # forward saved for backward; it is kept as a twin (save_outputs_as_twins).
+        raw.grad_fn, raw.requires_grad = node, True
+        node._saved, node._saved_outputs = (history.detached_twin(raw),), (0,)
+        return raw
     several = type(raw) is tuple
     outputs = tuple([_as_output(r, args) for r in raw]) if several else (_as_output(raw, args),)
     for number, out in enumerate(outputs):
@@ -285,7 +302,7 @@ def _link_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
 def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
     """One value returned by forward as a Tensor."""
     if type(raw) is np.ndarray:
-        return _set_fields(_new(Tensor), raw)
+        return _make(raw)
     if isinstance(raw, Tensor):
         for argument in args:
             if raw is argument:

@@ -33,14 +33,13 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minigrad.autograd.grad_mode import _mode, is_grad_enabled
-from minigrad.tensor import Tensor, _new, _set_fields
+from minigrad.tensor import Tensor, _make
 
 if TYPE_CHECKING:
     from minigrad.autograd.function import Function
@@ -55,11 +54,9 @@ class VersionCounter:
     """How often the memory of a tensor (and of every view sharing it) changed in place,
     and the clock's stamp of the last change."""
 
-    __slots__ = ("count", "stamp")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.stamp = 0
+    # Class-level starting values: making a counter costs no __init__ call.
+    count = 0
+    stamp = 0
 
 
 class _ChangeClock:
@@ -87,8 +84,7 @@ def mark_changed(tensor: Tensor) -> None:
         CHANGES.latest = stamp
 
 
-@contextmanager
-def in_place(*tensors: Tensor) -> Iterator[None]:
+class in_place:  # noqa: N801  (used like a function: with in_place(param): ...)
     """Write into the memory of ``tensors`` inside the block; each change is recorded.
 
     The one way minigrad's own code updates a tensor outside an operation (a fused
@@ -100,12 +96,20 @@ def in_place(*tensors: Tensor) -> Iterator[None]:
     Graph nodes that saved ``param`` then refuse to backward with the new values, exactly
     as after ``param.sub_(...)``. An optimizer written the PyTorch way
     (``with no_grad(): p.add_(p.grad, alpha=-lr)``) gets the same check from the in-place
-    tensor operations themselves.
+    tensor operations themselves. The change is counted even if the block raises: some
+    of the write may have happened.
     """
-    try:
-        yield
-    finally:
-        for tensor in tensors:
+
+    __slots__ = ("tensors",)
+
+    def __init__(self, *tensors: Tensor) -> None:
+        self.tensors = tensors
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        for tensor in self.tensors:
             mark_changed(tensor)
 
 
@@ -229,13 +233,8 @@ def save_outputs_as_twins(node: Function, outputs: tuple[Tensor, ...]) -> None:
 
 def detached_twin(output: Tensor) -> Tensor:
     """A tensor with the array and version counter of ``output``, without its grad_fn."""
-    return _set_fields(
-        _new(Tensor),
-        output.data,
-        None,
-        output._shared_version(),
-        output._is_view,
-        output._output_nr,
+    return _make(
+        output.data, output._shared_version(), output._is_view, output_nr=output._output_nr
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import in_place, no_grad
-from minigrad.tensor import Tensor, _set_fields
+from minigrad.tensor import Tensor, _make
 
 __all__ = ["Module", "Parameter"]
 
@@ -34,9 +34,9 @@ class Parameter(Tensor):
         if data is None:
             data = np.zeros(0, dtype=dtypes.get_default_dtype())
         if isinstance(data, Tensor):  # shared, not copied, with its version counter
-            _set_fields(self, data.data, None, data._shared_version())
+            _make(data.data, data._shared_version(), into=self)
         else:
-            _set_fields(self, dtypes.as_array(data, copy=False))
+            _make(dtypes.as_array(data, copy=False), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
