@@ -246,7 +246,7 @@ class Function:
 
     # minigrad's own operations compute their forward on NumPy arrays, never through
     # recorded Tensor operations, so apply() need not switch grad mode off around them:
-    # that saves two thread-local writes per op. (tests/test_op_table.py checks that none
+    # that saves two thread-local writes per op. (tests/ops/test_op_table.py checks that none
     # of them records anything.) A user's Function keeps PyTorch's rule: its forward
     # runs with grad mode off.
     _forward_on_arrays = False
