@@ -19,7 +19,7 @@ precision is chosen when the kernel is compiled (``numba.extending.overload``); 
 compute in float32 with float32 constants throughout: a single float64 constant would
 promote the whole loop to float64 and halve the SIMD width.
 
-Accuracy, measured by ``tests/test_kernels_unary.py`` against the correctly rounded result
+Accuracy, measured by ``tests/kernels/test_unary.py`` against the correctly rounded result
 over the whole float range (subnormal results, overflow, underflow included): see the
 ``MAX_ULP_ERROR`` table. Special values behave like NumPy: exp(-inf) = 0, exp(inf) = inf,
 log(0) = -inf, log(x < 0) = nan, tanh(+-inf) = +-1, sigmoid(-inf) = 0, sigmoid(inf) = 1,

@@ -22,7 +22,7 @@ contiguous), so that both products stream whole rows.
 
 The test oracle of these kernels is not a NumPy twin but the written-out cells of
 :mod:`minigrad.nn.recurrent`, which compute the same values and gradients with recorded
-tensor operations (``tests/test_recurrent_fused.py``).
+tensor operations (``tests/nn/test_recurrent_fused.py``).
 """
 
 from __future__ import annotations

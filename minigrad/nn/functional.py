@@ -650,7 +650,7 @@ def _numpy_binary_cross_entropy(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 #: The OpInfo records of the fused Functions defined here. They are not added to
 #: ``minigrad.ops.RECORDS``: that table would then change with whether ``minigrad.nn`` had
-#: been imported. ``tests/test_nn_functional.py`` runs the table's checks on them.
+#: been imported. ``tests/nn/test_functional.py`` runs the table's checks on them.
 FUSED_OP_RECORDS = (
     OpInfo(
         "binary_cross_entropy",

@@ -3,7 +3,7 @@
 Every op registers one or more :class:`OpInfo` records next to its definition: how to call
 it, its NumPy reference, where its inputs may be drawn from (away from kinks and poles),
 whether it is smooth enough for second derivatives. One parametrised Hypothesis test
-(``tests/test_op_table.py``) then checks every record: forward against the reference,
+(``tests/ops/test_op_table.py``) then checks every record: forward against the reference,
 ``gradcheck``, and ``gradgradcheck`` for smooth ops, with broadcasting and non-contiguous
 inputs. A new op is one more record, and an op without a record fails a test.
 

@@ -2,7 +2,7 @@
 variance with no degrees of freedom, integer dtypes.
 
 The expected values are PyTorch's (2.x, checked by hand against ``torch``); written out
-here so these tests run without it. tests/test_torch_parity_*.py compare with torch
+here so these tests run without it. tests/parity/test_torch_parity_*.py compare with torch
 itself where it is installed.
 """
 

@@ -1,7 +1,7 @@
 """minigrad.nn.functional: activations, linear, dropout, embedding and normalisation,
 against plain-NumPy implementations written here, with gradients checked in float64.
 
-Losses are in tests/test_nn_losses.py.
+Losses are in tests/nn/test_losses.py.
 """
 
 from __future__ import annotations
@@ -355,7 +355,7 @@ def test_batch_norm_errors_change_nothing():
 @pytest.mark.parametrize("record", F.FUSED_OP_RECORDS, ids=lambda r: r.name)
 @given(data=st.data())
 def test_fused_op_record(record, data):
-    """The property test of tests/test_op_table.py, for the fused Functions of
+    """The property test of tests/ops/test_op_table.py, for the fused Functions of
     nn.functional: forward against NumPy, gradcheck and gradgradcheck."""
     tensors, kwargs = data.draw(op_inputs(record))
     result = record.function(*tensors, **kwargs)

@@ -1,7 +1,7 @@
 """Parity of the op table with PyTorch: every OpInfo record (``minigrad.ops.RECORDS``) is
 run on the same float64 inputs in minigrad and in torch, and the outputs (values read
 through ``np.asarray``, shape, dtype, whether they require a gradient) and the gradient of
-every input for one random upstream gradient must agree. tests/test_op_table.py checks
+every input for one random upstream gradient must agree. tests/ops/test_op_table.py checks
 the same records against NumPy and finite differences; this file checks that "PyTorch's
 semantics" holds for them.
 

@@ -8,7 +8,7 @@
   Hypothesis drawing sizes and configurations.
 * Parameter names, shapes and initialisation; dropout between layers; errors.
 
-PyTorch parity is in tests/test_torch_parity_recurrent.py.
+PyTorch parity is in tests/parity/test_torch_parity_recurrent.py.
 """
 
 from __future__ import annotations

@@ -86,8 +86,8 @@ def _function_classes():
 # each tested on its own elsewhere.
 CHECKED_ELSEWHERE = {
     "Cast": "float32 round trips are too coarse for finite differences; "
-    "tests/test_autograd.py checks the gradient's dtype and value",
-    "CopyInto": "the value of copy_(): tests/test_inplace.py",
+    "tests/engine/test_autograd.py checks the gradient's dtype and value",
+    "CopyInto": "the value of copy_(): tests/engine/test_inplace.py",
 }
 
 

@@ -1,12 +1,12 @@
 """Elementwise ops where the value, the derivative or the dtype is a convention: pinned to
 PyTorch's results (computed with torch 2.x and written out here, so these tests run
-without torch; tests/test_torch_parity_tensor.py compares the common cases live).
+without torch; tests/parity/test_torch_parity_tensor.py compares the common cases live).
 
 Covered: clamp with tensor bounds (ties, min > max, NaN, broadcasting), maximum/minimum
 with NaN, pow at base 0 and its fast paths, NaN through the activations, second
 derivatives at kinks and zeros, division's gradient for large denominators, and integer
 inputs. Every changed backward rule is also checked by finite differences (float64)
-away from its special points (here, or by its record in tests/test_op_table.py: elu,
+away from its special points (here, or by its record in tests/ops/test_op_table.py: elu,
 softplus, reciprocal, rsqrt, div, maximum, minimum, abs), and run with
 ``create_graph=True`` through them.
 """
