@@ -16,8 +16,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.autograd import function as autograd_function
 from minigrad.autograd import Function
+from minigrad.autograd import function as autograd_function
 from minigrad.ops import RECORDS
 from minigrad.testing import gradcheck, gradgradcheck
 from minigrad.testing.strategies import op_inputs
