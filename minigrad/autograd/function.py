@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import history
-from minigrad.autograd.grad_mode import _mode
+from minigrad.autograd.grad_mode import _mode, _run_in_mode
 from minigrad.tensor import Tensor, _make, _new
 
 __all__ = ["AccumulateGrad", "Function"]
@@ -234,11 +234,7 @@ def _any_requires_grad(args: tuple[Any, ...]) -> bool:
 
 def _run_without_recording(node: Function, args: tuple[Any, ...]) -> Any:
     """A user's forward, run with grad mode off (as PyTorch)."""
-    _mode.enabled = False
-    try:
-        return type(node).forward(node, *args)
-    finally:
-        _mode.enabled = True
+    return _run_in_mode(False, type(node).forward, node, *args)
 
 
 def _run_unrecorded(node: Function, args: tuple[Any, ...]) -> Any:
@@ -248,13 +244,7 @@ def _run_unrecorded(node: Function, args: tuple[Any, ...]) -> Any:
     # under no_grad); save_for_backward keeps nothing: no backward will run.
     node._inputs = tuple([a if isinstance(a, Tensor) and a.requires_grad else None for a in args])
     node._recorded = False
-    previous = _mode.enabled
-    _mode.enabled = False
-    try:
-        raw = type(node).forward(node, *args)
-    finally:
-        _mode.enabled = previous
-    return _unrecorded_outputs(raw, args)
+    return _unrecorded_outputs(_run_in_mode(False, type(node).forward, node, *args), args)
 
 
 def _unrecorded_outputs(raw: Any, args: tuple[Any, ...]) -> Any:

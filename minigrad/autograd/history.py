@@ -113,29 +113,18 @@ class in_place:  # noqa: N801  (used like a function: with in_place(param): ...)
             mark_changed(tensor)
 
 
-def _modified_error(node: Function) -> RuntimeError:
-    """The error for a saved tensor changed in place after it was saved."""
+def check_saved_unchanged(node: Function) -> None:
+    """Raise if a tensor ``node`` saved was changed in place after the save."""
     for index, tensor in enumerate(node._saved or ()):
-        if tensor is None:
-            continue
-        counter = tensor._version_counter
-        if counter is not None and counter.stamp > node._saved_at:
-            return RuntimeError(
+        counter = None if tensor is None else tensor._version_counter
+        if tensor is not None and counter is not None and counter.stamp > node._saved_at:
+            raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an "
                 f"in-place operation: saved tensor {index} of {type(node).__name__}, of "
                 f"shape {tensor.shape}, is at version {counter.count}, changed after "
                 f"the node saved it. Use an out-of-place operation (e.g. x = x + y instead "
                 f"of x += y) before backward."
             )
-    raise AssertionError("no saved tensor was modified")
-
-
-def check_saved_unchanged(node: Function) -> None:
-    """Raise if a tensor ``node`` saved was changed in place after the save."""
-    for tensor in node._saved or ():
-        counter = None if tensor is None else tensor._version_counter
-        if counter is not None and counter.stamp > node._saved_at:
-            raise _modified_error(node)
 
 
 # --------------------------------------------------------------- 2. and 3. replaced history
