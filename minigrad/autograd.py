@@ -251,10 +251,6 @@ class Function:
     # runs with grad mode off.
     _forward_on_arrays = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._forward_on_arrays = cls.__module__.startswith("minigrad.")
-
     # -- called by forward
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
