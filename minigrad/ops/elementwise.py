@@ -26,11 +26,12 @@ from minigrad.ops._common import (
     binary_operands,
     broadcast_shape,
     operand,
+    saved_output,
     scalar_dtype,
 )
 from minigrad.ops._common import float_data as _float_data
 from minigrad.ops._registry import check, op
-from minigrad.tensor import Tensor, _wrap
+from minigrad.tensor import Tensor
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -343,9 +344,7 @@ op(minimum, Minimum, method=True, tests=[check(np.minimum, arity=2, distinct=Tru
 class Exp(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.exp(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.exp(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -389,9 +388,7 @@ op(log, Log, method=True, tests=[check(np.log, domain=(0.1, 5.0))])
 class Sqrt(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.sqrt(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.sqrt(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -457,9 +454,7 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
         data = _float_data(x)
-        y = _wrap(binary.div(data.dtype.type(1), data))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, binary.div(data.dtype.type(1), data))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -481,9 +476,7 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
         data = _float_data(x)
-        y = _wrap(binary.div(data.dtype.type(1), unary.sqrt(data)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, binary.div(data.dtype.type(1), unary.sqrt(data)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -577,9 +570,7 @@ op(sign, Sign, method=True, tests=[check(np.sign, kinks=(0.0,))])
 class Tanh(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.tanh(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.tanh(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -616,9 +607,7 @@ op(tanh, Tanh, TanhBackward, method=True, tests=[check(np.tanh, domain=(-3.0, 3.
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.sigmoid(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.sigmoid(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -664,11 +653,8 @@ class Relu(Function):
             if x.data.dtype == np.bool_:
                 raise TypeError("relu: bool tensors are not supported (as in PyTorch)")
             return np.maximum(x.data, 0)  # integers stay integers (and need no gradient)
-        y = _wrap(unary.relu(_float_data(x)))
-        # The output, not the input, as PyTorch: y <= 0 exactly where x <= 0, and an
-        # in-place change of x after relu then does not spoil the gradient.
-        ctx.save_for_backward(y)
-        return y
+        # The output, not the input, as PyTorch (see saved_output).
+        return saved_output(ctx, unary.relu(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:

@@ -27,7 +27,7 @@ from minigrad import dtypes
 from minigrad.autograd import Function
 from minigrad.kernels import reduce as kernels
 from minigrad.kernels import unary
-from minigrad.ops._common import float_data
+from minigrad.ops._common import float_data, saved_output
 from minigrad.ops._registry import check, op
 from minigrad.ops.elementwise import abs, exp, where
 from minigrad.tensor import Tensor
@@ -626,9 +626,7 @@ class StdFromVar(Function):
 
     @staticmethod
     def forward(ctx: Any, variance: Tensor) -> Tensor:
-        out = Tensor._make(np.sqrt(variance.data, out=np.empty_like(variance.data)))
-        ctx.save_for_backward(out)
-        return out
+        return saved_output(ctx, np.sqrt(variance.data, out=np.empty_like(variance.data)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -729,10 +727,8 @@ class Softmax(Function):
         # gives NaN everywhere (inf - inf).
         with np.errstate(invalid="ignore"):
             numerators = unary.exp(x.data - _peak(x.data, (dim,)))
-        out = Tensor._make(numerators / kernels.sum(numerators, (dim,), keepdim=True))
-        ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return saved_output(ctx, numerators / kernels.sum(numerators, (dim,), keepdim=True))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -746,10 +742,8 @@ class LogSoftmax(Function):
         with np.errstate(invalid="ignore"):  # NaN slices as in Softmax
             shifted = x.data - _peak(x.data, (dim,))
         total = kernels.sum(unary.exp(shifted), (dim,), keepdim=True)
-        out = Tensor._make(shifted - unary.log(total))
-        ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return saved_output(ctx, shifted - unary.log(total))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
