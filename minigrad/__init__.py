@@ -63,10 +63,9 @@ long = int64
 bool = bool_  # noqa: A001
 
 # Dtype conversions are Tensor methods only (x.float()), as in PyTorch, where
-# ``torch.float`` names the dtype.
-_METHOD_ONLY = {"float", "double", "int", "long", "bool", "to", "type_as", "contiguous"}
+# ``torch.float`` names the dtype: the table of ops marks them (ops.METHOD_ONLY).
 for _name in _ops.__all__:
-    if _name not in _METHOD_ONLY and _name not in {"RECORDS", "TENSOR_METHODS", "register"}:
+    if _name not in _ops.METHOD_ONLY and _name not in {"RECORDS", "TENSOR_METHODS", "register"}:
         globals()[_name] = getattr(_ops, _name)
 del _name
 

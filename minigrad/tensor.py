@@ -73,6 +73,10 @@ class Tensor:
         # float, int and bool, annotations in this class spell those builtins.float etc.
         abs = _ops_for_typing.abs
         add = _ops_for_typing.add
+        bitwise_and = _ops_for_typing.bitwise_and
+        bitwise_not = _ops_for_typing.bitwise_not
+        bitwise_or = _ops_for_typing.bitwise_or
+        bitwise_xor = _ops_for_typing.bitwise_xor
         clamp = _ops_for_typing.clamp
         clip = _ops_for_typing.clip
         cos = _ops_for_typing.cos
@@ -555,7 +559,6 @@ def _make(
 
 
 Tensor._make = staticmethod(_make)  # type: ignore[assignment]
-_wrap = _make
 
 
 # The knot between the data structure and what computes with it, tied in one place:

@@ -95,15 +95,12 @@ class Function:
     _non_differentiable: tuple[Tensor, ...] = ()
     _recorded = True  # False on a user's Function called when no input needs a gradient
 
-    # A speed-up that minigrad's own operations declare (tests/ops check that they may):
-    # their forward computes on NumPy arrays and never records a Tensor operation, so
-    # apply need not switch grad mode off around it. A user's Function keeps PyTorch's
-    # rule: its forward runs with grad mode off.
+    # A speed-up that minigrad's own operations declare, through their registration
+    # op(...) in minigrad.ops (tests/ops/test_op_table.py checks that they may): their
+    # forward computes on NumPy arrays and never records a Tensor operation, so apply
+    # need not switch grad mode off around it. A user's Function keeps PyTorch's rule:
+    # its forward runs with grad mode off.
     _forward_on_arrays = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._forward_on_arrays = cls.__module__.startswith("minigrad.")
 
     # -- called by forward
 

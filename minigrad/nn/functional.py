@@ -552,6 +552,10 @@ class BinaryCrossEntropy(Function):
     -100)``. Both are written with Tensor ops, so they can be differentiated again.
     """
 
+    # Its forward computes on arrays and records nothing, so apply() may leave grad mode on
+    # around it (what op(...) declares for the classes it names; no registration names this).
+    _forward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Tensor, t: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, t)

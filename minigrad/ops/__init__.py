@@ -1,10 +1,90 @@
 """Differentiable operations, grouped by kind; each one's forward and backward side by side.
 
-Every public function here is also ``minigrad.<name>``, and those listed in
-``TENSOR_METHODS`` are also methods of :class:`~minigrad.Tensor` (``x.exp()``).
+Every public function here is also ``minigrad.<name>``, except the Tensor-method-only ones
+in ``METHOD_ONLY`` (``x.float()``), and those listed in ``TENSOR_METHODS`` are also
+methods of :class:`~minigrad.Tensor` (``x.exp()``). Each op is defined in one place, in
+its module: its Function classes, then its function, registered with ``op(...)`` (see
+:mod:`minigrad.ops._registry`). ``TENSOR_METHODS``, ``METHOD_ONLY`` and ``__all__`` are
+derived from that table; ``tests/ops/test_op_table.py`` checks the imports below, the
+``minigrad`` namespace and the Tensor method stubs for type checkers against it.
+
+The table below lists the Function classes and the functions that apply them. A
+*primitive*'s backward is written from scratch; a *fused* class computes a composition of
+other ops in one graph node (one kernel, instead of a node per step), and its backward is
+that composition's derivative written out. The fused ones are speed-ups: their values and
+gradients are the composition's, up to rounding and the conventions their comments give
+(at kinks, NaN, overflow thresholds). ``y`` is the output of the forward op, ``grad`` the
+upstream gradient.
+
+=================  ==================================================  =============================
+Function           primitive, or the composition it fuses              public functions
+=================  ==================================================  =============================
+Add                primitive                                           add
+Sub                primitive                                           sub
+Mul                primitive                                           mul
+Div                primitive                                           div
+Pow                primitive                                           pow, square
+Maximum            primitive                                           maximum
+Minimum            primitive                                           minimum
+Exp                primitive                                           exp
+Log                primitive                                           log
+Sqrt               ``pow(x, 0.5)``                                     sqrt
+Sin                primitive                                           sin
+Cos                primitive                                           cos
+Reciprocal         ``pow(x, -1)``                                      reciprocal
+Rsqrt              ``pow(x, -0.5)``                                    rsqrt
+Neg                primitive                                           neg
+Abs                primitive                                           abs
+Sign               primitive                                           sign
+Tanh               ``1 - 2 / (exp(2 * x) + 1)``                        tanh
+TanhBackward       ``grad * (1 - y * y)``                              tanh
+Sigmoid            ``1 / (1 + exp(-x))``                               sigmoid
+SigmoidBackward    ``grad * y * (1 - y)``                              sigmoid
+Relu               ``where(x > 0, x, 0)``                              relu
+ReluBackward       ``where(y <= 0, 0, grad)``                          relu
+LeakyRelu          ``where(x > 0, x, slope * x)``                      leaky_relu
+LeakyReluBackward  ``where(x > 0, grad, slope * grad)``                leaky_relu
+Elu                ``where(x > 0, x, alpha * (exp(x) - 1))``           elu
+EluBackward        ``where(x <= 0, grad * alpha * exp(x), grad)``      elu
+Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
+SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
+Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
+Where              primitive                                           where, masked_fill
+Matmul             primitive                                           matmul, linear
+Linear             ``matmul(x, weight.T) + bias``                      linear
+Sum                primitive                                           sum
+SpreadReduced      primitive: Sum's backward, whose backward is Sum    sum, mean
+SumToSize          ``sum`` over the broadcast dimensions, ``reshape``  sum_to_size
+Mean               ``sum(x) / n``                                      mean, var
+Amax               primitive                                           amax, amin, max, min, norm
+MaxDim             primitive                                           max, min
+Var                ``sum((x - mean(x)) ** 2) / (n - correction)``      var, std
+StdFromVar         ``sqrt(var(x))``, with gradient 0 where it is 0     std
+LogSumExp          ``log(sum(exp(x - m))) + m``, ``m = amax(x)``       logsumexp
+Softmax            ``exp(x - logsumexp(x))``                           softmax
+LogSoftmax         ``x - logsumexp(x)``                                log_softmax
+Norm               ``sum(abs(x) ** p) ** (1 / p)``                     norm
+Reshape            primitive                                           reshape, view, flatten,
+                                                                       squeeze, unsqueeze
+Permute            primitive                                           permute, transpose
+BroadcastTo        primitive                                           broadcast_to, expand,
+                                                                       expand_as
+Cat                primitive                                           cat, concatenate, stack
+Split              primitive                                           split, chunk, unbind
+Index              primitive                                           index, index_put
+IndexAdd           primitive: Index's backward, whose backward is      index
+                   Index
+IndexPut           primitive                                           index_put
+CopyInto           primitive                                           copy_into
+Pad                primitive                                           pad
+Clone              primitive                                           clone, contiguous
+Cast               primitive                                           to, float, double, long, int,
+                                                                       bool, type_as
+Recurrence         ``minigrad.nn.recurrent``'s cells over a sequence   fused_recurrence
+=================  ==================================================  =============================
 """
 
-from minigrad.ops._registry import RECORDS, OpInfo, register
+from minigrad.ops._registry import OPS, RECORDS, OpInfo, register
 from minigrad.ops.elementwise import (
     abs,
     add,
@@ -104,31 +184,11 @@ from minigrad.ops.shape import (
     view,
 )
 
-#: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``).
-TENSOR_METHODS: list[str] = (
-    "abs add bitwise_and bitwise_not bitwise_or bitwise_xor "
-    "clamp clip cos div elu eq exp ge gt isfinite isinf isnan le leaky_relu log "
-    "logical_and logical_not logical_or lt masked_fill maximum minimum mul ne neg pow "
-    "reciprocal relu rsqrt sigmoid sign sin softplus sqrt square sub tanh where matmul all "
-    "amax amin any argmax argmin logsumexp log_softmax max mean min norm softmax std sum "
-    "sum_to_size var "
-    "bool broadcast_to chunk clone contiguous double expand expand_as flatten float int long "
-    "permute reshape split squeeze to transpose type_as unbind unsqueeze view"
-).split()
+#: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.
+TENSOR_METHODS: list[str] = [entry.method for entry in OPS.values() if entry.method]
 
-__all__ = [
-    "RECORDS",
-    "OpInfo",
-    "TENSOR_METHODS",
-    "ValuesIndices",
-    "register",
-    "cat",
-    "concatenate",
-    "copy_into",
-    "index",
-    "index_put",
-    "linear",
-    "pad",
-    "stack",
-    *TENSOR_METHODS,
-]
+#: The ops that are Tensor methods only, not also ``minigrad.<name>`` (``x.float()``, where
+#: ``minigrad.float`` is the dtype, as in PyTorch).
+METHOD_ONLY: frozenset[str] = frozenset(name for name, entry in OPS.items() if entry.method_only)
+
+__all__ = ["RECORDS", "OpInfo", "TENSOR_METHODS", "ValuesIndices", "register", *OPS]

@@ -1,4 +1,5 @@
-"""Operand handling shared by the op modules: dtype promotion and scalar arguments."""
+"""What the op modules share: operand handling (dtype promotion, scalar arguments) and
+saving an output for backward."""
 
 from __future__ import annotations
 
@@ -110,3 +111,20 @@ def float_data(tensor: Tensor) -> np.ndarray:
     if data.dtype.kind == "f":
         return data
     return data.astype(dtypes.get_default_dtype())
+
+
+def saved_output(ctx: Any, array: np.ndarray) -> Tensor:
+    """``array`` as the output tensor of ``ctx``'s op, kept for its backward.
+
+    For ops whose derivative is written with their output: exp' is exp itself, tanh' is
+    ``1 - y*y``, sqrt' is ``1 / (2 y)``. Backward then needs no recomputation, and only
+    the output is kept, not the input as well (relu saves its output for PyTorch's
+    reason: ``y > 0`` exactly where ``x > 0``, and changing ``x`` in place after relu
+    then does not spoil the gradient). The engine does not keep this very tensor, which
+    holds the node that would hold it: it keeps a detached twin sharing its data and
+    version counter, attached to the node again when a backward pass is recorded
+    (``create_graph=True``).
+    """
+    output = Tensor._make(array)
+    ctx.save_for_backward(output)
+    return output

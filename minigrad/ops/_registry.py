@@ -1,25 +1,48 @@
-"""The table of differentiable operations that the property tests walk.
+"""The table of ops: each public operation, where it is defined, and how it is tested.
 
-Every op registers one or more :class:`OpInfo` records next to its definition: how to call
-it, its NumPy reference, where its inputs may be drawn from (away from kinks and poles),
-whether it is smooth enough for second derivatives. One parametrised Hypothesis test
-(``tests/ops/test_op_table.py``) then checks every record: forward against the reference,
-``gradcheck``, and ``gradgradcheck`` for smooth ops, with broadcasting and non-contiguous
-inputs. A new op is one more record, and an op without a record fails a test.
+An op is defined in one place: its :class:`~minigrad.autograd.Function` class(es), then
+its public function, registered right after it with :func:`op`::
+
+    class Exp(Function):
+        ...
+
+    def exp(input: Tensor) -> Tensor:
+        return Exp.apply(input)
+
+    op(exp, Exp, method=True, tests=[check(np.exp)])
+
+The registration puts the function in ``OPS`` (name -> :class:`Op`), from which
+``minigrad.ops`` derives ``TENSOR_METHODS`` and its ``__all__``; it names the Function
+classes that compute the op; and it adds the op's :class:`OpInfo` records to ``RECORDS``.
+(A call after the function rather than a decorator: the type checker must know each
+function's type without evaluating a decorator first, for the Tensor method stubs in
+``tensor.py`` and for the records that call the function itself.)
+
+A record says how to test the op: its NumPy reference, where its inputs may be drawn from
+(away from kinks and poles), whether it is smooth enough for second derivatives. One
+parametrised Hypothesis test (``tests/ops/test_op_table.py``) then checks every record:
+forward against the reference, ``gradcheck``, and ``gradgradcheck`` for smooth ops, with
+broadcasting and non-contiguous inputs. That test also checks that every Function class
+of minigrad is named by a registration (or listed there as tested elsewhere), so no op
+escapes the table.
 
 ``minigrad.testing.strategies.op_inputs`` turns a record into a Hypothesis strategy, so
-users can describe their own ops with ``OpInfo`` and reuse the same test.
+users can describe their own ops with ``OpInfo`` (and :func:`register`) and reuse the
+same test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-__all__ = ["OpInfo", "RECORDS", "register"]
+if TYPE_CHECKING:
+    from minigrad.autograd import Function
+
+__all__ = ["OPS", "Op", "OpInfo", "RECORDS", "alias", "check", "op", "register"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +109,108 @@ def register(*records: OpInfo) -> None:
             raise ValueError(f"an OpInfo named {record.name!r} is already registered")
         known.add(record.name)
         RECORDS.append(record)
+
+
+# --------------------------------------------------------------------------- the ops
+
+
+@dataclass(frozen=True)
+class Op:
+    """One public operation of :mod:`minigrad.ops`.
+
+    Attributes:
+        name: its name in ``minigrad.ops``, and in ``minigrad`` unless ``method_only``.
+            A function that is a Tensor method under another name is exported under
+            that name (``as_float32`` is ``x.float()`` and ``minigrad.ops.float``).
+        function: the function itself.
+        method: the name of the Tensor method that is this function, or ``None``.
+        method_only: a Tensor method only, not also ``minigrad.<name>``, as in PyTorch
+            (where ``torch.float`` names a dtype and there is no ``torch.contiguous``).
+        classes: the Function classes that compute it, those of its backward included
+            (``Tanh`` and ``TanhBackward`` for ``tanh``), but not those of the arithmetic
+            it is written with.
+    """
+
+    name: str
+    function: Callable[..., Any]
+    method: str | None
+    method_only: bool
+    classes: tuple[type[Function], ...]
+
+
+#: Every public op, in the order of definition (the ops package's modules in the order
+#: ``minigrad/ops/__init__.py`` imports them).
+OPS: dict[str, Op] = {}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: Builds an op's OpInfo record once the op's name and function are known (see check).
+Check = Callable[[str, Callable[..., Any]], OpInfo]
+
+
+def check(
+    reference: Callable[..., Any],
+    *,
+    name: str | None = None,
+    function: Callable[..., Any] | None = None,
+    **fields: Any,
+) -> Check:
+    """An :class:`OpInfo` record for the op it is given to (``op(..., tests=[...])``).
+
+    ``name`` and ``function`` default to the op's; a variant passes its own, as
+    ``check(lambda x, scalar: x + scalar, name="add_scalar", function=lambda x, scalar:
+    x + scalar, kwargs=_scalar)``. The other fields are those of :class:`OpInfo`.
+    """
+
+    def record(op_name: str, op_function: Callable[..., Any]) -> OpInfo:
+        return OpInfo(name or op_name, function or op_function, reference, **fields)
+
+    return record
+
+
+def op(
+    function: Callable[..., Any],
+    *classes: type[Function],
+    method: bool | str = False,
+    method_only: bool = False,
+    tests: Iterable[Check] = (),
+) -> None:
+    """Register ``function`` as a public op (see the module's docstring).
+
+    Args:
+        function: the public function.
+        classes: the Function classes that compute it (see :class:`Op`). Naming a class
+            declares that its ``forward`` computes on arrays and never records a node of
+            its own, so ``Function.apply`` need not turn grad mode off around it (two
+            thread-local writes saved per op; ``tests/ops/test_op_table.py`` checks the
+            claim for every class).
+        method: ``True`` to make the function the Tensor method of the same name, or
+            the method's name (``"float"`` for ``as_float32``).
+        method_only: not also ``minigrad.<name>`` (see :class:`Op`).
+        tests: its records, made by :func:`check`. Comparisons and other functions
+            without a gradient have none.
+    """
+    if isinstance(method, str):
+        name: str = method
+        method_name: str | None = method
+    else:
+        name = function.__name__
+        method_name = name if method else None
+    _add(Op(name, function, method_name, method_only, classes))
+    for cls in classes:
+        cls._forward_on_arrays = True
+    register(*(make(name, function) for make in tests))
+
+
+def alias(name: str, function: _F) -> _F:
+    """Register ``function``, already an op, under another public name as well (NumPy's
+    ``concatenate`` for ``cat``); the alias is no Tensor method."""
+    original = next(entry for entry in OPS.values() if entry.function is function)
+    _add(Op(name, function, None, original.method_only, original.classes))
+    return function
+
+
+def _add(entry: Op) -> None:
+    if entry.name in OPS:
+        raise ValueError(f"an op named {entry.name!r} is already registered")
+    OPS[entry.name] = entry

@@ -1,8 +1,10 @@
 """Elementwise operations: arithmetic, math functions, activations, comparisons.
 
 Each op is a :class:`Function` with its forward (a Numba kernel on the arrays) and its
-backward (Tensor operations, so that it can itself be differentiated) side by side. The
-activations' backward passes are ops of their own (``TanhBackward`` and friends): one
+backward (Tensor operations, so that it can itself be differentiated) side by side,
+followed by its public function and that function's registration: whether it is a Tensor
+method, and the records its tests are drawn from (see :mod:`minigrad.ops._registry`).
+The activations' backward passes are ops of their own (``TanhBackward`` and friends): one
 fused kernel when gradients are computed once, and differentiable again when
 ``create_graph=True``.
 
@@ -24,11 +26,12 @@ from minigrad.ops._common import (
     binary_operands,
     broadcast_shape,
     operand,
+    saved_output,
     scalar_dtype,
 )
 from minigrad.ops._common import float_data as _float_data
-from minigrad.ops._registry import OpInfo, register
-from minigrad.tensor import Tensor, _wrap
+from minigrad.ops._registry import check, op
+from minigrad.tensor import Tensor
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -48,6 +51,11 @@ def _tensors_or_none(a: Any, b: Any) -> tuple[Tensor | None, Tensor | None]:
     return (a if isinstance(a, Tensor) else None), (b if isinstance(b, Tensor) else None)
 
 
+def _scalar(rng: np.random.Generator, shapes: Any) -> dict:
+    """A Python-number operand for the records of ``tensor <op> number``."""
+    return {"scalar": float(rng.uniform(0.5, 2.0)) * rng.choice([-1.0, 1.0])}
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
@@ -56,6 +64,19 @@ class Add(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor]:
         return grad, grad
+
+
+def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+    """``input + alpha * other``, broadcasting; either may be a Python number."""
+    input, other = operand(input, "add"), operand(other, "add")
+    return Add.apply(input, other if alpha == 1 else mul(other, alpha))
+
+
+op(add, Add, method=True, tests=[
+    check(np.add, arity=2),
+    check(lambda x, scalar: x + scalar, name="add_scalar",
+          function=lambda x, scalar: x + scalar, kwargs=_scalar),
+])
 
 
 class Sub(Function):
@@ -68,16 +89,31 @@ class Sub(Function):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+    """``input - alpha * other``, broadcasting."""
+    input, other = operand(input, "sub"), operand(other, "sub")
+    return Sub.apply(input, other if alpha == 1 else mul(other, alpha))
+
+
+op(sub, Sub, method=True, tests=[
+    check(np.subtract, arity=2),
+    check(lambda x, scalar: scalar - x, name="rsub_scalar",
+          function=lambda x, scalar: scalar - x, kwargs=_scalar),
+])
+
+
 class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        inputs = ctx._inputs
-        if inputs:  # recorded: each operand is kept only if the other needs a gradient
-            a_saved, b_saved = _tensors_or_none(a, b)
-            ctx.save_for_backward(
-                a_saved if inputs[1] is not None else None,
-                b_saved if inputs[0] is not None else None,
-            )
+        # Each operand is kept only if the other one needs a gradient: w * x keeps x alone
+        # for w's gradient, and an unrecorded call keeps nothing (save_for_backward).
+        # Whether one needs a gradient is read from the operand (needs_input_grad says
+        # the same, but builds a new tuple per call: 10% of a small product).
+        a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+        ctx.save_for_backward(
+            a if a_is_tensor and b_is_tensor and b.requires_grad else None,
+            b if b_is_tensor and a_is_tensor and a.requires_grad else None,
+        )
         ctx.scalars = (a, b)
         return _run_binary(binary.mul, np.multiply, a, b, "mul")
 
@@ -88,6 +124,18 @@ class Mul(Function):
         b = ctx.scalars[1] if b is None else b
         need_a, need_b = ctx.needs_input_grad
         return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """``input * other`` elementwise, broadcasting."""
+    return Mul.apply(operand(input, "mul"), operand(other, "mul"))
+
+
+op(mul, Mul, method=True, tests=[
+    check(np.multiply, arity=2),
+    check(lambda x, scalar: x * scalar, name="mul_scalar",
+          function=lambda x, scalar: x * scalar, kwargs=_scalar),
+])
 
 
 class Div(Function):
@@ -113,6 +161,20 @@ class Div(Function):
         # underflows to 0) already for |b| near 1e19 (1e-19) in float32.
         grad_b = -grad * ((a / b) / b) if need_b else None
         return grad_a, grad_b
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """``input / other`` (true division) elementwise, broadcasting."""
+    return Div.apply(operand(input, "div"), operand(other, "div"))
+
+
+op(div, Div, method=True, tests=[
+    check(np.divide, arity=2, domain=((-2.0, 2.0), (0.5, 2.0))),
+    check(np.divide, name="div_negative_denominator", arity=2,
+          domain=((-2.0, 2.0), (-2.0, -0.5))),
+    check(lambda x, scalar: scalar / x, name="rdiv_scalar",
+          function=lambda x, scalar: scalar / x, kwargs=_scalar, domain=(0.5, 2.0)),
+])
 
 
 def _power(base: Any, exponent: Any) -> np.ndarray:
@@ -190,6 +252,32 @@ class Pow(Function):
         return grad_base, grad_exponent
 
 
+def _exponent(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"exponent": float(rng.choice([2.0, 3.0, 0.5, -1.0, -1.5, 1.7]))}
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    """``input ** exponent`` elementwise; either may be a Python number.
+
+    PyTorch's values and gradients: ``x ** 0.5`` is ``sqrt(x)`` (-0.0 at -0.0, NaN at
+    -inf); an integer to a negative integer tensor power truncates (``2 ** -1`` is 0); the
+    gradient is 0 for the base where the exponent is 0, and for the exponent where the
+    base is 0 and the exponent >= 0.
+    """
+    return Pow.apply(operand(input, "pow"), operand(exponent, "pow"))
+
+
+op(pow, Pow, method=True, tests=[
+    # kinks: at exponent 0 the base's gradient is 0 by PyTorch's convention, so its
+    # derivative in the exponent (1 / base, the limit) is not 0 there.
+    check(np.power, arity=2, domain=((0.5, 2.0), (-2.0, 2.0)), kinks=(0.0,)),
+    check(lambda x, exponent: np.power(x, exponent), name="pow_scalar",
+          function=lambda x, exponent: x**exponent, kwargs=_exponent, domain=(0.5, 2.0)),
+    check(lambda x, scalar: np.power(np.abs(scalar), x), name="rpow_scalar",
+          function=lambda x, scalar: float(np.abs(scalar)) ** x, kwargs=_scalar),
+])
+
+
 class Maximum(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> np.ndarray:
@@ -234,43 +322,13 @@ def _share(loses: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return share
 
 
-def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
-    """``input + alpha * other``, broadcasting; either may be a Python number."""
-    input, other = operand(input, "add"), operand(other, "add")
-    return Add.apply(input, other if alpha == 1 else mul(other, alpha))
-
-
-def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
-    """``input - alpha * other``, broadcasting."""
-    input, other = operand(input, "sub"), operand(other, "sub")
-    return Sub.apply(input, other if alpha == 1 else mul(other, alpha))
-
-
-def mul(input: Any, other: Any) -> Tensor:
-    """``input * other`` elementwise, broadcasting."""
-    return Mul.apply(operand(input, "mul"), operand(other, "mul"))
-
-
-def div(input: Any, other: Any) -> Tensor:
-    """``input / other`` (true division) elementwise, broadcasting."""
-    return Div.apply(operand(input, "div"), operand(other, "div"))
-
-
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
-    """``input ** exponent`` elementwise; either may be a Python number.
-
-    PyTorch's values and gradients: ``x ** 0.5`` is ``sqrt(x)`` (-0.0 at -0.0, NaN at
-    -inf); an integer to a negative integer tensor power truncates (``2 ** -1`` is 0); the
-    gradient is 0 for the base where the exponent is 0, and for the exponent where the
-    base is 0 and the exponent >= 0.
-    """
-    return Pow.apply(operand(input, "pow"), operand(exponent, "pow"))
-
-
 def maximum(input: Tensor, other: Any) -> Tensor:
     """The elementwise larger of two tensors (NaN if either is NaN), broadcasting. As
     PyTorch, a tie halves the gradient, and at a NaN both inputs get all of it."""
     return Maximum.apply(input, as_tensor(operand(other, "maximum"), input))
+
+
+op(maximum, Maximum, method=True, tests=[check(np.maximum, arity=2, distinct=True)])
 
 
 def minimum(input: Tensor, other: Any) -> Tensor:
@@ -279,13 +337,162 @@ def minimum(input: Tensor, other: Any) -> Tensor:
     return Minimum.apply(input, as_tensor(operand(other, "minimum"), input))
 
 
+op(minimum, Minimum, method=True, tests=[check(np.minimum, arity=2, distinct=True)])
+
+
 # --------------------------------------------------------------------------- unary math
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        return saved_output(ctx, unary.exp(_float_data(x)))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``."""
+    return Exp.apply(input)
+
+
+op(exp, Exp, method=True, tests=[check(np.exp)])
 
 
 def _unary_input(ctx: Any, kernel: Any, x: Tensor, *args: Any) -> np.ndarray:
     """Run a unary kernel and keep its input for backward."""
     ctx.save_for_backward(x)
     return kernel(_float_data(x), *args)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _unary_input(ctx, unary.log, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+def log(input: Tensor) -> Tensor:
+    """The natural logarithm (``-inf`` at 0, NaN below)."""
+    return Log.apply(input)
+
+
+op(log, Log, method=True, tests=[check(np.log, domain=(0.1, 5.0))])
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        return saved_output(ctx, unary.sqrt(_float_data(x)))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad / (y * 2.0)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """The square root."""
+    return Sqrt.apply(input)
+
+
+op(sqrt, Sqrt, method=True, tests=[check(np.sqrt, domain=(0.1, 5.0))])
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _unary_input(ctx, unary.sin, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * cos(x)
+
+
+def sin(input: Tensor) -> Tensor:
+    """The sine (radians)."""
+    return Sin.apply(input)
+
+
+op(sin, Sin, method=True, tests=[check(np.sin, domain=(-3.0, 3.0))])
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _unary_input(ctx, unary.cos, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return -grad * sin(x)
+
+
+def cos(input: Tensor) -> Tensor:
+    """The cosine (radians)."""
+    return Cos.apply(input)
+
+
+op(cos, Cos, method=True, tests=[check(np.cos, domain=(-3.0, 3.0))])
+
+
+def square(input: Tensor) -> Tensor:
+    """``input ** 2`` (a bool tensor gives int64, as PyTorch)."""
+    return pow(input, 2)
+
+
+op(square, Pow, method=True, tests=[check(np.square)])
+
+
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        data = _float_data(x)
+        return saved_output(ctx, binary.div(data.dtype.type(1), data))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # -grad / x**2 written with y = 1 / x, as PyTorch (so second derivatives at 0
+        # are infinite, not the NaN of dividing by x * x = 0).
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input``."""
+    return Reciprocal.apply(input)
+
+
+op(reciprocal, Reciprocal, method=True, tests=[check(np.reciprocal, domain=(0.5, 2.0))])
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        data = _float_data(x)
+        return saved_output(ctx, binary.div(data.dtype.type(1), unary.sqrt(data)))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # -x**-1.5 / 2 written with y = x**-0.5, as PyTorch.
+        (y,) = ctx.saved_tensors
+        return grad * -0.5 * y**3
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``."""
+    return Rsqrt.apply(input)
+
+
+op(rsqrt, Rsqrt, method=True, tests=[check(lambda x: 1.0 / np.sqrt(x), domain=(0.2, 3.0))])
 
 
 class Neg(Function):
@@ -296,6 +503,14 @@ class Neg(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return -grad
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    return Neg.apply(input)
+
+
+op(neg, Neg, method=True, tests=[check(np.negative)])
 
 
 class Abs(Function):
@@ -316,6 +531,15 @@ class Abs(Function):
         return grad * Tensor._make(slope)
 
 
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """``|input|``; the gradient at 0 (and at NaN, as PyTorch) is 0. Integer tensors keep
+    their dtype."""
+    return Abs.apply(input)
+
+
+op(abs, Abs, method=True, tests=[check(np.abs, kinks=(0.0,))])
+
+
 class Sign(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
@@ -329,107 +553,6 @@ class Sign(Function):
         return Tensor._make(np.zeros_like(grad.data))
 
 
-class Exp(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.exp(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * y
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        return _unary_input(ctx, unary.log, x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad / x
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.sqrt(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad / (y * 2.0)
-
-
-class Sin(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        return _unary_input(ctx, unary.sin, x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * cos(x)
-
-
-class Cos(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        return _unary_input(ctx, unary.cos, x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return -grad * sin(x)
-
-
-class Reciprocal(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        data = _float_data(x)
-        y = _wrap(binary.div(data.dtype.type(1), data))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        # -grad / x**2 written with y = 1 / x, as PyTorch (so second derivatives at 0
-        # are infinite, not the NaN of dividing by x * x = 0).
-        (y,) = ctx.saved_tensors
-        return -grad * (y * y)
-
-
-class Rsqrt(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        data = _float_data(x)
-        y = _wrap(binary.div(data.dtype.type(1), unary.sqrt(data)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        # -x**-1.5 / 2 written with y = x**-0.5, as PyTorch.
-        (y,) = ctx.saved_tensors
-        return grad * -0.5 * y**3
-
-
-def neg(input: Tensor) -> Tensor:
-    """``-input``."""
-    return Neg.apply(input)
-
-
-def abs(input: Tensor) -> Tensor:  # noqa: A001
-    """``|input|``; the gradient at 0 (and at NaN, as PyTorch) is 0. Integer tensors keep
-    their dtype."""
-    return Abs.apply(input)
-
-
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element (gradient zero), in ``input``'s dtype.
 
@@ -440,44 +563,7 @@ def sign(input: Tensor) -> Tensor:
     return Sign.apply(input)
 
 
-def exp(input: Tensor) -> Tensor:
-    """``e ** input``."""
-    return Exp.apply(input)
-
-
-def log(input: Tensor) -> Tensor:
-    """The natural logarithm (``-inf`` at 0, NaN below)."""
-    return Log.apply(input)
-
-
-def sqrt(input: Tensor) -> Tensor:
-    """The square root."""
-    return Sqrt.apply(input)
-
-
-def sin(input: Tensor) -> Tensor:
-    """The sine (radians)."""
-    return Sin.apply(input)
-
-
-def cos(input: Tensor) -> Tensor:
-    """The cosine (radians)."""
-    return Cos.apply(input)
-
-
-def square(input: Tensor) -> Tensor:
-    """``input ** 2`` (a bool tensor gives int64, as PyTorch)."""
-    return pow(input, 2)
-
-
-def reciprocal(input: Tensor) -> Tensor:
-    """``1 / input``."""
-    return Reciprocal.apply(input)
-
-
-def rsqrt(input: Tensor) -> Tensor:
-    """``1 / sqrt(input)``."""
-    return Rsqrt.apply(input)
+op(sign, Sign, method=True, tests=[check(np.sign, kinks=(0.0,))])
 
 
 # --------------------------------------------------------------------------- activations
@@ -486,9 +572,7 @@ def rsqrt(input: Tensor) -> Tensor:
 class Tanh(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.tanh(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.tanh(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -514,12 +598,18 @@ class TanhBackward(Function):
         )
 
 
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent."""
+    return Tanh.apply(input)
+
+
+op(tanh, Tanh, TanhBackward, method=True, tests=[check(np.tanh, domain=(-3.0, 3.0))])
+
+
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _wrap(unary.sigmoid(_float_data(x)))
-        ctx.save_for_backward(y)  # the derivative is written with the output
-        return y
+        return saved_output(ctx, unary.sigmoid(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -545,6 +635,19 @@ class SigmoidBackward(Function):
         )
 
 
+def _numpy_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function ``1 / (1 + exp(-input))``, without overflow for large |x|."""
+    return Sigmoid.apply(input)
+
+
+op(sigmoid, Sigmoid, SigmoidBackward, method=True,
+   tests=[check(_numpy_sigmoid, domain=(-5.0, 5.0))])
+
+
 class Relu(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray | Tensor:
@@ -552,11 +655,8 @@ class Relu(Function):
             if x.data.dtype == np.bool_:
                 raise TypeError("relu: bool tensors are not supported (as in PyTorch)")
             return np.maximum(x.data, 0)  # integers stay integers (and need no gradient)
-        y = _wrap(unary.relu(_float_data(x)))
-        # The output, not the input, as PyTorch: y <= 0 exactly where x <= 0, and an
-        # in-place change of x after relu then does not spoil the gradient.
-        ctx.save_for_backward(y)
-        return y
+        # The output, not the input, as PyTorch (see saved_output).
+        return saved_output(ctx, unary.relu(_float_data(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -576,6 +676,15 @@ class ReluBackward(Function):
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, None]:
         (x,) = ctx.saved_tensors
         return (ReluBackward.apply(grad_grad, x) if ctx.needs_input_grad[0] else None), None
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``; the gradient at 0 is 0, at NaN it passes (as PyTorch). Integer
+    tensors keep their dtype."""
+    return Relu.apply(input)
+
+
+op(relu, Relu, ReluBackward, method=True, tests=[check(lambda x: np.maximum(x, 0.0), kinks=(0.0,))])
 
 
 class LeakyRelu(Function):
@@ -608,6 +717,21 @@ class LeakyReluBackward(Function):
             else None
         )
         return first, None, None
+
+
+def _slope(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"negative_slope": float(rng.uniform(0.01, 0.5))}
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``input`` where positive, else ``negative_slope * input``."""
+    return LeakyRelu.apply(input, float(negative_slope))
+
+
+op(leaky_relu, LeakyRelu, LeakyReluBackward, method=True, tests=[
+    check(lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+          kinks=(0.0,), kwargs=_slope),
+])
 
 
 class Elu(Function):
@@ -647,6 +771,21 @@ class EluBackward(Function):
         return first, second, None
 
 
+def _alpha(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"alpha": float(rng.uniform(0.5, 2.0))}
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
+    return Elu.apply(input, float(alpha))
+
+
+op(elu, Elu, EluBackward, method=True, tests=[
+    check(lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(x)), kinks=(0.0,),
+          kwargs=_alpha),
+])
+
+
 class Softplus(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, beta: float, threshold: float) -> np.ndarray:
@@ -684,35 +823,21 @@ class SoftplusBackward(Function):
         return first, second, None, None
 
 
-def tanh(input: Tensor) -> Tensor:
-    """The hyperbolic tangent."""
-    return Tanh.apply(input)
+def _beta(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"beta": float(rng.uniform(0.5, 2.0))}
 
 
-def sigmoid(input: Tensor) -> Tensor:
-    """The logistic function ``1 / (1 + exp(-input))``, without overflow for large |x|."""
-    return Sigmoid.apply(input)
-
-
-def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)``; the gradient at 0 is 0, at NaN it passes (as PyTorch). Integer
-    tensors keep their dtype."""
-    return Relu.apply(input)
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """``input`` where positive, else ``negative_slope * input``."""
-    return LeakyRelu.apply(input, float(negative_slope))
-
-
-def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
-    return Elu.apply(input, float(alpha))
+def _numpy_softplus(x: np.ndarray, beta: float) -> np.ndarray:
+    return np.logaddexp(0.0, beta * x) / beta
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * input)) / beta``, linear where ``beta * input > threshold``."""
     return Softplus.apply(input, float(beta), float(threshold))
+
+
+op(softplus, Softplus, SoftplusBackward, method=True,
+   tests=[check(_numpy_softplus, kwargs=_beta, domain=(-4.0, 4.0))])
 
 
 # --------------------------------------------------------------------------- selection
@@ -784,6 +909,11 @@ def _gradient_where(mask: Any, grad: Tensor) -> Tensor:
     return grad * Tensor._make(np.asarray(mask, dtype=grad.data.dtype))
 
 
+def _bounds(rng: np.random.Generator, shapes: Any) -> dict:
+    low = float(rng.uniform(-1.5, 0.0))
+    return {"min": low, "max": low + float(rng.uniform(0.5, 2.0))}
+
+
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """Limit every element to ``[min, max]``; either bound may be omitted, a number, or a
     tensor broadcast with ``input``.
@@ -801,9 +931,18 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return Clamp.apply(input, min, max)
 
 
+op(clamp, Clamp, method=True, tests=[
+    check(lambda x, min, max: np.clip(x, min, max), kwargs=_bounds,
+          kinks=lambda kwargs: (kwargs["min"], kwargs["max"])),
+])
+
+
 def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """Alias of :func:`clamp`."""
     return clamp(input, min, max)
+
+
+op(clip, Clamp, method=True)
 
 
 class Where(Function):
@@ -834,6 +973,11 @@ class Where(Function):
         )
 
 
+def _condition(rng: np.random.Generator, shapes: Any) -> dict:
+    shape = np.broadcast_shapes(*shapes)
+    return {"condition": Tensor._make(rng.random(shape) < 0.5)}
+
+
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is true, else ``other``, broadcasting all three.
 
@@ -855,6 +999,13 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         # with it as any number with a tensor.
         input = as_tensor(input)
     return Where.apply(condition, input, other)
+
+
+op(where, Where, method=True, tests=[
+    check(lambda a, b, condition: np.where(condition.data, a, b),
+          function=lambda a, b, condition: where(condition, a, b), arity=2,
+          kwargs=_condition),
+])
 
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
@@ -879,7 +1030,11 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     return where(mask, value, input)
 
 
+op(masked_fill, Where, method=True)
+
+
 # --------------------------------------------------------------------------- comparisons
+# No gradients, so no Function classes and no records.
 
 
 def _compare(ufunc: Any, a: Any, b: Any, name: str) -> Tensor:
@@ -897,9 +1052,15 @@ def eq(input: Tensor, other: Any) -> Tensor:
     return _compare(np.equal, input, other, "eq")
 
 
+op(eq, method=True)
+
+
 def ne(input: Tensor, other: Any) -> Tensor:
     """Elementwise ``input != other`` as a bool tensor."""
     return _compare(np.not_equal, input, other, "ne")
+
+
+op(ne, method=True)
 
 
 def lt(input: Tensor, other: Any) -> Tensor:
@@ -907,9 +1068,15 @@ def lt(input: Tensor, other: Any) -> Tensor:
     return _compare(np.less, input, other, "lt")
 
 
+op(lt, method=True)
+
+
 def le(input: Tensor, other: Any) -> Tensor:
     """Elementwise ``input <= other`` as a bool tensor."""
     return _compare(np.less_equal, input, other, "le")
+
+
+op(le, method=True)
 
 
 def gt(input: Tensor, other: Any) -> Tensor:
@@ -917,9 +1084,15 @@ def gt(input: Tensor, other: Any) -> Tensor:
     return _compare(np.greater, input, other, "gt")
 
 
+op(gt, method=True)
+
+
 def ge(input: Tensor, other: Any) -> Tensor:
     """Elementwise ``input >= other`` as a bool tensor."""
     return _compare(np.greater_equal, input, other, "ge")
+
+
+op(ge, method=True)
 
 
 def logical_not(input: Tensor) -> Tensor:
@@ -927,14 +1100,23 @@ def logical_not(input: Tensor) -> Tensor:
     return Tensor._make(np.logical_not(input.data))
 
 
+op(logical_not, method=True)
+
+
 def logical_and(input: Tensor, other: Any) -> Tensor:
     """Elementwise logical and, as a bool tensor."""
     return _compare(np.logical_and, input, other, "logical_and")
 
 
+op(logical_and, method=True)
+
+
 def logical_or(input: Tensor, other: Any) -> Tensor:
     """Elementwise logical or, as a bool tensor."""
     return _compare(np.logical_or, input, other, "logical_or")
+
+
+op(logical_or, method=True)
 
 
 def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
@@ -958,14 +1140,23 @@ def bitwise_and(input: Any, other: Any) -> Tensor:
     return _bitwise(np.bitwise_and, "bitwise_and", input, other)
 
 
+op(bitwise_and, method=True)
+
+
 def bitwise_or(input: Any, other: Any) -> Tensor:
     """Elementwise bitwise or (``input | other``): ``6 | 3`` is 7; logical or on bools."""
     return _bitwise(np.bitwise_or, "bitwise_or", input, other)
 
 
+op(bitwise_or, method=True)
+
+
 def bitwise_xor(input: Any, other: Any) -> Tensor:
     """Elementwise bitwise exclusive or (``input ^ other``): ``6 ^ 3`` is 5."""
     return _bitwise(np.bitwise_xor, "bitwise_xor", input, other)
+
+
+op(bitwise_xor, method=True)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
@@ -978,9 +1169,15 @@ def bitwise_not(input: Tensor) -> Tensor:
     return Tensor._make(np.invert(input.data))
 
 
+op(bitwise_not, method=True)
+
+
 def isnan(input: Tensor) -> Tensor:
     """Where the elements are NaN, as a bool tensor."""
     return Tensor._make(np.isnan(input.data))
+
+
+op(isnan, method=True)
 
 
 def isinf(input: Tensor) -> Tensor:
@@ -988,99 +1185,12 @@ def isinf(input: Tensor) -> Tensor:
     return Tensor._make(np.isinf(input.data))
 
 
+op(isinf, method=True)
+
+
 def isfinite(input: Tensor) -> Tensor:
     """Where the elements are finite, as a bool tensor."""
     return Tensor._make(np.isfinite(input.data))
 
 
-# --------------------------------------------------------------------------- the records
-
-
-def _slope(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"negative_slope": float(rng.uniform(0.01, 0.5))}
-
-
-def _alpha(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"alpha": float(rng.uniform(0.5, 2.0))}
-
-
-def _beta(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"beta": float(rng.uniform(0.5, 2.0))}
-
-
-def _bounds(rng: np.random.Generator, shapes: Any) -> dict:
-    low = float(rng.uniform(-1.5, 0.0))
-    return {"min": low, "max": low + float(rng.uniform(0.5, 2.0))}
-
-
-def _condition(rng: np.random.Generator, shapes: Any) -> dict:
-    shape = np.broadcast_shapes(*shapes)
-    return {"condition": Tensor._make(rng.random(shape) < 0.5)}
-
-
-def _scalar(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"scalar": float(rng.uniform(0.5, 2.0)) * rng.choice([-1.0, 1.0])}
-
-
-def _exponent(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"exponent": float(rng.choice([2.0, 3.0, 0.5, -1.0, -1.5, 1.7]))}
-
-
-def _numpy_softplus(x: np.ndarray, beta: float) -> np.ndarray:
-    return np.logaddexp(0.0, beta * x) / beta
-
-
-def _numpy_sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-register(
-    OpInfo("add", add, np.add, arity=2),
-    OpInfo("sub", sub, np.subtract, arity=2),
-    OpInfo("mul", mul, np.multiply, arity=2),
-    OpInfo("div", div, np.divide, arity=2, domain=((-2.0, 2.0), (0.5, 2.0))),
-    OpInfo("div_negative_denominator", div, np.divide, arity=2,
-           domain=((-2.0, 2.0), (-2.0, -0.5))),
-    # kinks: at exponent 0 the base's gradient is 0 by PyTorch's convention, so its
-    # derivative in the exponent (1 / base, the limit) is not 0 there.
-    OpInfo("pow", pow, np.power, arity=2, domain=((0.5, 2.0), (-2.0, 2.0)), kinks=(0.0,)),
-    OpInfo("add_scalar", lambda x, scalar: x + scalar, lambda x, scalar: x + scalar,
-           kwargs=_scalar),
-    OpInfo("rsub_scalar", lambda x, scalar: scalar - x, lambda x, scalar: scalar - x,
-           kwargs=_scalar),
-    OpInfo("mul_scalar", lambda x, scalar: x * scalar, lambda x, scalar: x * scalar,
-           kwargs=_scalar),
-    OpInfo("rdiv_scalar", lambda x, scalar: scalar / x, lambda x, scalar: scalar / x,
-           kwargs=_scalar, domain=(0.5, 2.0)),
-    OpInfo("pow_scalar", lambda x, exponent: x**exponent,
-           lambda x, exponent: np.power(x, exponent), kwargs=_exponent, domain=(0.5, 2.0)),
-    OpInfo("rpow_scalar", lambda x, scalar: float(np.abs(scalar)) ** x,
-           lambda x, scalar: np.power(np.abs(scalar), x), kwargs=_scalar),
-    OpInfo("maximum", maximum, np.maximum, arity=2, distinct=True),
-    OpInfo("minimum", minimum, np.minimum, arity=2, distinct=True),
-    OpInfo("neg", neg, np.negative),
-    OpInfo("abs", abs, np.abs, kinks=(0.0,)),
-    OpInfo("sign", sign, np.sign, kinks=(0.0,)),
-    OpInfo("exp", exp, np.exp),
-    OpInfo("log", log, np.log, domain=(0.1, 5.0)),
-    OpInfo("sqrt", sqrt, np.sqrt, domain=(0.1, 5.0)),
-    OpInfo("sin", sin, np.sin, domain=(-3.0, 3.0)),
-    OpInfo("cos", cos, np.cos, domain=(-3.0, 3.0)),
-    OpInfo("square", square, np.square),
-    OpInfo("reciprocal", reciprocal, np.reciprocal, domain=(0.5, 2.0)),
-    OpInfo("rsqrt", rsqrt, lambda x: 1.0 / np.sqrt(x), domain=(0.2, 3.0)),
-    OpInfo("tanh", tanh, np.tanh, domain=(-3.0, 3.0)),
-    OpInfo("sigmoid", sigmoid, _numpy_sigmoid, domain=(-5.0, 5.0)),
-    OpInfo("relu", relu, lambda x: np.maximum(x, 0.0), kinks=(0.0,)),
-    OpInfo("leaky_relu", leaky_relu,
-           lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
-           kinks=(0.0,), kwargs=_slope),
-    OpInfo("elu", elu, lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(x)),
-           kinks=(0.0,), kwargs=_alpha),
-    OpInfo("softplus", softplus, _numpy_softplus, kwargs=_beta, domain=(-4.0, 4.0)),
-    OpInfo("clamp", clamp, lambda x, min, max: np.clip(x, min, max), kwargs=_bounds,
-           kinks=lambda kwargs: (kwargs["min"], kwargs["max"])),
-    OpInfo("where", lambda a, b, condition: where(condition, a, b),
-           lambda a, b, condition: np.where(condition.data, a, b), arity=2,
-           kwargs=_condition),
-)
+op(isfinite, method=True)

@@ -1,4 +1,5 @@
-"""Matrix products."""
+"""Matrix products: ``matmul`` and the affine map ``linear``, each registered right after its
+classes (see :mod:`minigrad.ops._registry`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from minigrad.autograd import Function
 from minigrad.kernels.matmul import matmul as _matmul_kernel
 from minigrad.ops._common import promote_types
-from minigrad.ops._registry import OpInfo, register
+from minigrad.ops._registry import check, op
 from minigrad.tensor import Tensor
 
 
@@ -86,6 +87,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return Matmul.apply(input, other)
 
 
+op(matmul, Matmul, method=True, tests=[check(np.matmul, arity=2, shapes="matmul", max_rank=4)])
 
 
 class Linear(Function):
@@ -155,14 +157,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Linear.apply(input, weight, bias)
 
 
-def _linear_with_bias(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    return linear(x, weight, bias)
+op(linear, Linear, Matmul, tests=[
+    check(lambda x, w, b: x @ w.T + b, arity=3, shapes="linear"),
+    check(lambda x, w: x @ w.T, name="linear_no_bias", function=lambda x, w: linear(x, w),
+          arity=2, shapes="linear"),
+])
 
-
-register(
-    OpInfo("matmul", matmul, np.matmul, arity=2, shapes="matmul", max_rank=4),
-    OpInfo("linear", _linear_with_bias, lambda x, w, b: x @ w.T + b, arity=3,
-           shapes="linear"),
-    OpInfo("linear_no_bias", lambda x, w: linear(x, w), lambda x, w: x @ w.T, arity=2,
-           shapes="linear"),
-)

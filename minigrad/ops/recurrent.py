@@ -85,6 +85,10 @@ class Recurrence(Function):
     the LSTM the final ``c``.
     """
 
+    # Its forward computes on arrays and records nothing, so apply() may leave grad mode on
+    # around it (what op(...) declares for the classes it names; no registration names this).
+    _forward_on_arrays = True
+
     @staticmethod
     def forward(
         ctx: Any,

@@ -10,7 +10,8 @@ Most ops have a backward rule of their own, written with Tensor ops; the minima 
 maxima of the negated input, ``std`` is the square root of ``var`` (with a rule of its
 own at 0) and the inf-norms are maxima of ``abs``. Where a derivative is a convention
 (ties, zeros, NaN, a variance with no degrees of freedom) the rules follow PyTorch's,
-and the comments say which.
+and the comments say which. Each public function is registered right after its classes
+(see :mod:`minigrad.ops._registry`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from minigrad import dtypes
 from minigrad.autograd import Function
 from minigrad.kernels import reduce as kernels
 from minigrad.kernels import unary
-from minigrad.ops._common import float_data
-from minigrad.ops._registry import OpInfo, register
+from minigrad.ops._common import float_data, saved_output
+from minigrad.ops._registry import check, op
 from minigrad.ops.elementwise import abs, exp, where
 from minigrad.tensor import Tensor
 
@@ -121,6 +122,23 @@ def _float_input(input: Tensor, name: str) -> Tensor:
     return input
 
 
+# The dimensions the records reduce over, drawn for the input's shape.
+
+
+def _some_dims(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    if ndim == 0:
+        return {"dim": None, "keepdim": bool(rng.integers(2))}
+    count = int(rng.integers(1, ndim + 1))
+    dims = tuple(int(d) for d in rng.choice(ndim, size=count, replace=False))
+    return {"dim": dims, "keepdim": bool(rng.integers(2))}
+
+
+def _one_dim(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    return {"dim": int(rng.integers(-ndim, ndim)), "keepdim": bool(rng.integers(2))}
+
+
 # --------------------------------------------------------------------------- sums
 
 
@@ -184,6 +202,20 @@ class SumToSize(Function):
         return grad.broadcast_to(ctx.shape), None
 
 
+def _smaller_shape(rng: np.random.Generator, shapes: Any) -> dict:
+    shape = shapes[0]
+    keep = int(rng.integers(0, len(shape) + 1))
+    target = tuple(1 if rng.random() < 0.5 else s for s in shape[len(shape) - keep :])
+    return {"size": target}
+
+
+def _numpy_sum_to_size(x: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
+    extra = x.ndim - len(size)
+    summed = x.sum(axis=tuple(range(extra))) if extra else x
+    dims = tuple(i for i, s in enumerate(size) if s == 1)
+    return summed.sum(axis=dims, keepdims=True) if dims else summed
+
+
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum ``input`` down to ``size``, a shape it was broadcast from (the inverse of
     broadcasting: leading dimensions disappear, stretched ones shrink back to 1)."""
@@ -195,6 +227,12 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     if have == shape:
         return input
     return SumToSize.apply(input, shape)
+
+
+op(sum_to_size, SumToSize, method=True, tests=[
+    check(_numpy_sum_to_size, function=lambda x, size: sum_to_size(x, size),
+          kwargs=_smaller_shape, max_rank=4),
+])
 
 
 def sum(  # noqa: A001
@@ -218,6 +256,13 @@ def sum(  # noqa: A001
         return Sum.apply(input, _ALL_DIMS[input.data.ndim], keepdim)  # the total, quickly
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, "sum")
     return Sum.apply(input, dims, keepdim)
+
+
+op(sum, Sum, SpreadReduced, method=True, tests=[
+    check(np.sum, name="sum_all", function=lambda x: sum(x), max_rank=4),
+    check(lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim),
+          name="sum_dims", kwargs=_some_dims, max_rank=4),
+])
 
 
 class Mean(Function):
@@ -263,6 +308,12 @@ def mean(
             f"dtype=minigrad.float32 or convert with .float() first"
         )
     return Mean.apply(input, dims, keepdim)
+
+
+op(mean, Mean, SpreadReduced, method=True, tests=[
+    check(lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
+          name="mean_dims", kwargs=_some_dims, min_side=1),
+])
 
 
 # --------------------------------------------------------------------------- maxima
@@ -345,10 +396,22 @@ def amax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _amax(input, _torch_dims(input, dim, "amax"), bool(keepdim), False, "amax")
 
 
+op(amax, Amax, method=True, tests=[
+    check(lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
+          name="amax_dims", kwargs=_some_dims, min_side=1, distinct=True),
+])
+
+
 def amin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """The smallest value over ``dim``; ties and NaN as :func:`amax`."""
     dims = _torch_dims(input, dim, "amin")
     return _flipped(_amax(_flipped(input), dims, bool(keepdim), False, "amin"))
+
+
+op(amin, Amax, method=True, tests=[
+    check(lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
+          name="amin_dims", kwargs=_some_dims, min_side=1, distinct=True),
+])
 
 
 def _max(input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Any:
@@ -396,6 +459,14 @@ def max(  # noqa: A001
     return _max(input, dim, keepdim, axis, keepdims, "max")
 
 
+op(max, Amax, MaxDim, method=True, tests=[
+    check(np.max, name="max_all", function=lambda x: max(x), min_side=1, distinct=True),
+    check(lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim), name="max_dim",
+          function=lambda x, dim, keepdim: max(x, dim, keepdim).values,
+          kwargs=_one_dim, min_rank=1, min_side=1, distinct=True),
+])
+
+
 def min(  # noqa: A001
     input: Tensor,
     dim: Any = None,
@@ -413,6 +484,13 @@ def min(  # noqa: A001
     if isinstance(result, ValuesIndices):
         return ValuesIndices(_flipped(result.values), result.indices)
     return _flipped(result)
+
+
+op(min, Amax, MaxDim, method=True, tests=[
+    check(lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim), name="min_dim",
+          function=lambda x, dim, keepdim: min(x, dim, keepdim).values,
+          kwargs=_one_dim, min_rank=1, min_side=1, distinct=True),
+])
 
 
 def _index_of_max(data: np.ndarray, dim: int) -> np.ndarray:
@@ -447,12 +525,18 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return _argmax(input.data, dim, bool(keepdim), "argmax")
 
 
+op(argmax, method=True)
+
+
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None);
     ties, NaN and ``keepdim`` as :func:`argmax`."""
     data = input.data
     flipped = np.negative(data) if data.dtype.kind == "f" else np.invert(data)
     return _argmax(np.asarray(flipped), dim, bool(keepdim), "argmin")
+
+
+op(argmin, method=True)
 
 
 # --------------------------------------------------------------------------- spread
@@ -529,6 +613,12 @@ def var(
     return Var.apply(input, dims, correction, keepdim, no_dim_named)
 
 
+op(var, Var, Mean, method=True, tests=[
+    check(lambda x, dim, keepdim: np.var(x, axis=dim, keepdims=keepdim, ddof=1),
+          name="var_dims", kwargs=_some_dims, min_rank=1, min_side=2, distinct=True),
+])
+
+
 class StdFromVar(Function):
     """The square root of a variance, with PyTorch's gradient for ``std``: 0 where the
     standard deviation is 0 (where ``sqrt``'s would be infinite, and the variance's
@@ -536,9 +626,7 @@ class StdFromVar(Function):
 
     @staticmethod
     def forward(ctx: Any, variance: Tensor) -> Tensor:
-        out = Tensor._make(np.sqrt(variance.data, out=np.empty_like(variance.data)))
-        ctx.save_for_backward(out)
-        return out
+        return saved_output(ctx, np.sqrt(variance.data, out=np.empty_like(variance.data)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -567,6 +655,12 @@ def std(
         keepdims=keepdims,
     )
     return StdFromVar.apply(variance)
+
+
+op(std, Var, StdFromVar, method=True, tests=[
+    check(lambda x, dim, keepdim: np.std(x, axis=dim, keepdims=keepdim, ddof=1),
+          name="std_dims", kwargs=_some_dims, min_rank=1, min_side=2, distinct=True),
+])
 
 
 # --------------------------------------------------------------------------- log-sum-exp
@@ -605,6 +699,12 @@ class LogSumExp(Function):
         return grad * exp(x - out), None, None
 
 
+def _numpy_logsumexp(x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+    peak = np.max(x, axis=dim, keepdims=True)
+    result = np.log(np.sum(np.exp(x - peak), axis=dim, keepdims=True)) + peak
+    return result if keepdim else np.squeeze(result, axis=dim)
+
+
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed stably through the max shift.
 
@@ -616,6 +716,10 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return LogSumExp.apply(input, _torch_dims(input, dim, "logsumexp"), bool(keepdim))
 
 
+op(logsumexp, LogSumExp, method=True,
+   tests=[check(_numpy_logsumexp, kwargs=_some_dims, min_side=1, domain=(-5.0, 5.0))])
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
@@ -623,10 +727,8 @@ class Softmax(Function):
         # gives NaN everywhere (inf - inf).
         with np.errstate(invalid="ignore"):
             numerators = unary.exp(x.data - _peak(x.data, (dim,)))
-        out = Tensor._make(numerators / kernels.sum(numerators, (dim,), keepdim=True))
-        ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return saved_output(ctx, numerators / kernels.sum(numerators, (dim,), keepdim=True))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -640,15 +742,17 @@ class LogSoftmax(Function):
         with np.errstate(invalid="ignore"):  # NaN slices as in Softmax
             shifted = x.data - _peak(x.data, (dim,))
         total = kernels.sum(unary.exp(shifted), (dim,), keepdim=True)
-        out = Tensor._make(shifted - unary.log(total))
-        ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return saved_output(ctx, shifted - unary.log(total))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
         return grad - exp(y) * sum(grad, ctx.dim, keepdim=True), None
+
+
+def _numpy_log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    return x - _numpy_logsumexp(x, dim, True)
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
@@ -660,6 +764,13 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return Softmax.apply(input, dim)
 
 
+op(softmax, Softmax, method=True, tests=[
+    check(lambda x, dim, keepdim: np.exp(_numpy_log_softmax(x, dim)),
+          function=lambda x, dim, keepdim: softmax(x, dim), kwargs=_one_dim,
+          min_rank=1, min_side=1),
+])
+
+
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, stable for large inputs."""
     _float_input(input, "log_softmax")
@@ -667,6 +778,13 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     if input.data.ndim == 0:  # the one-element vector it holds: 0, with gradient 0
         return LogSoftmax.apply(input.reshape(1), 0).reshape(())
     return LogSoftmax.apply(input, dim)
+
+
+op(log_softmax, LogSoftmax, method=True, tests=[
+    check(lambda x, dim, keepdim: _numpy_log_softmax(x, dim),
+          function=lambda x, dim, keepdim: log_softmax(x, dim), kwargs=_one_dim,
+          min_rank=1, min_side=1),
+])
 
 
 # --------------------------------------------------------------------------- norms
@@ -715,6 +833,32 @@ class Norm(Function):
         return Tensor._make(_sgn(x.data)) * powered * scale, None, None, None
 
 
+def _norm_args(rng: np.random.Generator, shapes: Any) -> dict:
+    args = _some_dims(rng, shapes)
+    args["p"] = float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0]))
+    return args
+
+
+def _inf_norm_args(rng: np.random.Generator, shapes: Any) -> dict:
+    args = _some_dims(rng, shapes)
+    args["p"] = float(rng.choice([np.inf, -np.inf]))
+    return args
+
+
+def _numpy_norm(x: np.ndarray, dim: Any, keepdim: bool, p: float) -> np.ndarray:
+    if p == np.inf:
+        return np.max(np.abs(x), axis=dim, keepdims=keepdim)
+    if p == -np.inf:
+        return np.min(np.abs(x), axis=dim, keepdims=keepdim)
+    return np.sum(np.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+# An asymmetric, irrational domain: no two distinct values share a magnitude, which would
+# be a kink of the inf-norm.
+_NORM_CHECK: dict[str, Any] = dict(kinks=(0.0,), margin=0.2, min_side=1, distinct=True,
+                   domain=(-1.6180339887, 2.4142135624))
+
+
 def norm(input: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     """The vector p-norm over ``dim`` (all elements for ``None`` or ``()``).
 
@@ -739,6 +883,15 @@ def norm(input: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> T
     return Norm.apply(input, float(p), dims, keepdim)
 
 
+op(norm, Norm, Amax, method=True, tests=[
+    check(_numpy_norm, function=lambda x, dim, keepdim, p: norm(x, p, dim, keepdim),
+          kwargs=_norm_args, **_NORM_CHECK),
+    check(_numpy_norm, name="norm_inf",
+          function=lambda x, dim, keepdim, p: norm(x, p, dim, keepdim),
+          kwargs=_inf_norm_args, **_NORM_CHECK),
+])
+
+
 # --------------------------------------------------------------------------- all, any
 
 
@@ -760,111 +913,12 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return _logical_reduction(np.all, input, dim, bool(keepdim), "all")
 
 
+op(all, method=True)
+
+
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """Whether some element (over ``dim``) is true, as a bool tensor (uint8 for uint8)."""
     return _logical_reduction(np.any, input, dim, bool(keepdim), "any")
 
 
-# --------------------------------------------------------------------------- the records
-
-
-def _some_dims(rng: np.random.Generator, shapes: Any) -> dict:
-    ndim = len(shapes[0])
-    if ndim == 0:
-        return {"dim": None, "keepdim": bool(rng.integers(2))}
-    count = int(rng.integers(1, ndim + 1))
-    dims = tuple(int(d) for d in rng.choice(ndim, size=count, replace=False))
-    return {"dim": dims, "keepdim": bool(rng.integers(2))}
-
-
-def _one_dim(rng: np.random.Generator, shapes: Any) -> dict:
-    ndim = len(shapes[0])
-    return {"dim": int(rng.integers(-ndim, ndim)), "keepdim": bool(rng.integers(2))}
-
-
-def _norm_args(rng: np.random.Generator, shapes: Any) -> dict:
-    args = _some_dims(rng, shapes)
-    args["p"] = float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0]))
-    return args
-
-
-def _inf_norm_args(rng: np.random.Generator, shapes: Any) -> dict:
-    args = _some_dims(rng, shapes)
-    args["p"] = float(rng.choice([np.inf, -np.inf]))
-    return args
-
-
-def _numpy_norm(x: np.ndarray, dim: Any, keepdim: bool, p: float) -> np.ndarray:
-    if p == np.inf:
-        return np.max(np.abs(x), axis=dim, keepdims=keepdim)
-    if p == -np.inf:
-        return np.min(np.abs(x), axis=dim, keepdims=keepdim)
-    return np.sum(np.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
-
-
-def _numpy_logsumexp(x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
-    peak = np.max(x, axis=dim, keepdims=True)
-    result = np.log(np.sum(np.exp(x - peak), axis=dim, keepdims=True)) + peak
-    return result if keepdim else np.squeeze(result, axis=dim)
-
-
-def _numpy_log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
-    return x - _numpy_logsumexp(x, dim, True)
-
-
-def _smaller_shape(rng: np.random.Generator, shapes: Any) -> dict:
-    shape = shapes[0]
-    keep = int(rng.integers(0, len(shape) + 1))
-    target = tuple(1 if rng.random() < 0.5 else s for s in shape[len(shape) - keep :])
-    return {"size": target}
-
-
-def _numpy_sum_to_size(x: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
-    extra = x.ndim - len(size)
-    summed = x.sum(axis=tuple(range(extra))) if extra else x
-    dims = tuple(i for i, s in enumerate(size) if s == 1)
-    return summed.sum(axis=dims, keepdims=True) if dims else summed
-
-
-register(
-    OpInfo("sum_all", lambda x: sum(x), np.sum, max_rank=4),
-    OpInfo("sum_to_size", lambda x, size: sum_to_size(x, size), _numpy_sum_to_size,
-           kwargs=_smaller_shape, max_rank=4),
-    OpInfo("sum_dims", sum, lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim),
-           kwargs=_some_dims, max_rank=4),
-    OpInfo("mean_dims", mean, lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
-           kwargs=_some_dims, min_side=1),
-    OpInfo("var_dims", var,
-           lambda x, dim, keepdim: np.var(x, axis=dim, keepdims=keepdim, ddof=1),
-           kwargs=_some_dims, min_rank=1, min_side=2, distinct=True),
-    OpInfo("std_dims", std,
-           lambda x, dim, keepdim: np.std(x, axis=dim, keepdims=keepdim, ddof=1),
-           kwargs=_some_dims, min_rank=1, min_side=2, distinct=True),
-    OpInfo("max_all", lambda x: max(x), np.max, min_side=1, distinct=True),
-    OpInfo("max_dim", lambda x, dim, keepdim: max(x, dim, keepdim).values,
-           lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
-           kwargs=_one_dim, min_rank=1, min_side=1, distinct=True),
-    OpInfo("min_dim", lambda x, dim, keepdim: min(x, dim, keepdim).values,
-           lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
-           kwargs=_one_dim, min_rank=1, min_side=1, distinct=True),
-    OpInfo("amax_dims", amax, lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
-           kwargs=_some_dims, min_side=1, distinct=True),
-    OpInfo("amin_dims", amin, lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
-           kwargs=_some_dims, min_side=1, distinct=True),
-    OpInfo("logsumexp", logsumexp, _numpy_logsumexp, kwargs=_some_dims, min_side=1,
-           domain=(-5.0, 5.0)),
-    OpInfo("softmax", lambda x, dim, keepdim: softmax(x, dim),
-           lambda x, dim, keepdim: np.exp(_numpy_log_softmax(x, dim)),
-           kwargs=_one_dim, min_rank=1, min_side=1),
-    OpInfo("log_softmax", lambda x, dim, keepdim: log_softmax(x, dim),
-           lambda x, dim, keepdim: _numpy_log_softmax(x, dim),
-           kwargs=_one_dim, min_rank=1, min_side=1),
-    # An asymmetric, irrational domain: no two distinct values share a magnitude, which
-    # would be a kink of the inf-norm.
-    OpInfo("norm", lambda x, dim, keepdim, p: norm(x, p, dim, keepdim), _numpy_norm,
-           kwargs=_norm_args, min_side=1, kinks=(0.0,), margin=0.2, distinct=True,
-           domain=(-1.6180339887, 2.4142135624)),
-    OpInfo("norm_inf", lambda x, dim, keepdim, p: norm(x, p, dim, keepdim), _numpy_norm,
-           kwargs=_inf_norm_args, min_side=1, kinks=(0.0,), margin=0.2, distinct=True,
-           domain=(-1.6180339887, 2.4142135624)),
-)
+op(any, method=True)

@@ -3,7 +3,8 @@
 Results that view their input's memory (reshape of a contiguous tensor, transpose,
 permute, basic indexing, expand, split) share the input's version counter, as PyTorch's
 views do: an in-place change through either one is seen by every graph node that saved
-the other.
+the other. Each public function is registered right after its classes (see
+:mod:`minigrad.ops._registry`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd import Function
 from minigrad.ops._common import promote_types
-from minigrad.ops._registry import OpInfo, register
+from minigrad.ops._registry import alias, check, op
 from minigrad.tensor import Tensor
 
 
@@ -46,6 +47,17 @@ def _shape_arg(
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
             raise TypeError(f"{name}: sizes must be ints, got {shape!r}")
     return tuple(int(s) for s in shape)
+
+
+# The dimensions the records work on, drawn for the input's shape.
+
+
+def _dim(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dim": int(rng.integers(len(shapes[0])))}
+
+
+def _dim_plus_one(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dim": int(rng.integers(len(shapes[0]) + 1))}
 
 
 # --------------------------------------------------------------------------- reshaping
@@ -97,6 +109,12 @@ def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
     return shape
 
 
+def _reshape_args(rng: np.random.Generator, shapes: Any) -> dict:
+    shape = list(shapes[0])
+    rng.shuffle(shape)
+    return {"shape": tuple(shape) + (1,)}
+
+
 def reshape(input: Tensor, *sizes: Any, shape: Any = None) -> Tensor:
     """The same elements in a new shape (a view when possible, else a copy):
     ``reshape(x, 2, 3)``, ``reshape(x, (2, 3))`` or ``reshape(x, shape=(2, 3))``.
@@ -107,11 +125,20 @@ def reshape(input: Tensor, *sizes: Any, shape: Any = None) -> Tensor:
     return Reshape.apply(input, _resolve_shape(input, target), False)
 
 
+op(reshape, Reshape, method=True, tests=[
+    check(lambda x, shape: x.reshape(shape), function=lambda x, shape: reshape(x, shape),
+          kwargs=_reshape_args),
+])
+
+
 def view(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
     """Like :func:`reshape` (``view(x, 2, 3)``, ``view(x, size=(2, 3))``), but raises
     instead of copying when the memory layout does not allow a view."""
     target = _shape_arg(sizes, "view", size, "size")
     return Reshape.apply(input, _resolve_shape(input, target), True)
+
+
+op(view, Reshape, method=True)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -127,6 +154,10 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
 
 
+op(flatten, Reshape, method=True,
+   tests=[check(lambda x: x.reshape(-1) if x.ndim else x.reshape(1))])
+
+
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim``, an int or a tuple, when given)."""
     shape = input.data.shape
@@ -135,11 +166,18 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return Reshape.apply(input, target, False)
 
 
+op(squeeze, Reshape, method=True, tests=[check(np.squeeze)])
+
+
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at position ``dim`` (negative counts from the end)."""
     position = dtypes.normalize_dim(dim, input.data.ndim + 1)
     shape = input.data.shape
     return Reshape.apply(input, shape[:position] + (1,) + shape[position:], False)
+
+
+op(unsqueeze, Reshape, method=True,
+   tests=[check(lambda x, dim: np.expand_dims(x, dim), kwargs=_dim_plus_one)])
 
 
 class Permute(Function):
@@ -151,6 +189,10 @@ class Permute(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         return Permute.apply(grad, tuple(np.argsort(ctx.order))), None
+
+
+def _permutation(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"dims": tuple(int(d) for d in rng.permutation(len(shapes[0])))}
 
 
 def permute(input: Tensor, *order: Any, dims: Any = None) -> Tensor:
@@ -166,6 +208,17 @@ def permute(input: Tensor, *order: Any, dims: Any = None) -> Tensor:
     return Permute.apply(input, normalized)
 
 
+op(permute, Permute, method=True, tests=[
+    check(lambda x, dims: x.transpose(dims), function=lambda x, dims: permute(x, dims),
+          kwargs=_permutation),
+])
+
+
+def _two_dims(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    return {"dim0": int(rng.integers(ndim)), "dim1": int(rng.integers(ndim))}
+
+
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap dimensions ``dim0`` and ``dim1``."""
     order = list(range(input.data.ndim))
@@ -174,6 +227,12 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     if order:  # a 0-d tensor accepts dims 0 and -1 (as PyTorch) and has nothing to swap
         order[a], order[b] = order[b], order[a]
     return Permute.apply(input, tuple(order))
+
+
+op(transpose, Permute, method=True, tests=[
+    check(lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1), kwargs=_two_dims,
+          min_rank=1),
+])
 
 
 class BroadcastTo(Function):
@@ -190,12 +249,24 @@ class BroadcastTo(Function):
         return grad.sum_to_size(ctx.shape), None
 
 
+def _expansion(rng: np.random.Generator, shapes: Any) -> dict:
+    lead = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+    stretched = tuple(int(rng.integers(1, 4)) if s == 1 else s for s in shapes[0])
+    return {"shape": lead + stretched}
+
+
 def broadcast_to(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
     """A read-only view of ``input`` broadcast to ``size`` (NumPy's rules)."""
     target = _shape_arg(sizes, "broadcast_to", size, "size")
     if target == input.data.shape:
         return input
     return BroadcastTo.apply(input, target)
+
+
+op(broadcast_to, BroadcastTo, method=True, tests=[
+    check(lambda x, shape: np.broadcast_to(x, shape),
+          function=lambda x, shape: broadcast_to(x, shape), kwargs=_expansion),
+])
 
 
 def expand(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
@@ -211,9 +282,15 @@ def expand(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
     return broadcast_to(input, tuple(target))
 
 
+op(expand, BroadcastTo, method=True)
+
+
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """:func:`expand` to ``other``'s shape."""
     return broadcast_to(input, other.data.shape)
+
+
+op(expand_as, BroadcastTo, method=True)
 
 
 # --------------------------------------------------------------------------- joining
@@ -277,7 +354,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Cat.apply(axis, *tensors)
 
 
-concatenate = cat
+op(cat, Cat, tests=[
+    check(lambda a, b, dim: np.concatenate([a, b], axis=dim),
+          function=lambda a, b, dim: cat([a, b], dim), arity=2, shapes="same",
+          kwargs=_dim, min_rank=1),
+])
+
+
+concatenate = alias("concatenate", cat)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -285,6 +369,13 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     axis = _check_joinable(tensors, dim, "stack", same_shape=True)
     return Cat.apply(axis, *[unsqueeze(t, axis) for t in tensors])
+
+
+op(stack, Cat, tests=[
+    check(lambda a, b, dim: np.stack([a, b], axis=dim),
+          function=lambda a, b, dim: stack([a, b], dim), arity=2, shapes="same",
+          kwargs=_dim_plus_one),
+])
 
 
 class Split(Function):
@@ -314,6 +405,23 @@ def _cut_axis(input: Tensor, dim: int, name: str) -> int:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _split_sizes(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    dim = int(rng.integers(ndim))
+    return {"dim": dim, "size": int(rng.integers(1, shapes[0][dim] + 1))}
+
+
+def _split_sum(x: Tensor, dim: int, size: int) -> Tensor:
+    pieces = split(x, size, dim)
+    return cat([p * (i + 1.0) for i, p in enumerate(pieces)], dim)
+
+
+def _numpy_split_sum(x: np.ndarray, dim: int, size: int) -> np.ndarray:
+    bounds = list(range(size, x.shape[dim], size))
+    pieces = np.split(x, bounds, axis=dim)
+    return np.concatenate([p * (i + 1.0) for i, p in enumerate(pieces)], axis=dim)
 
 
 def split(
@@ -356,6 +464,12 @@ def split(
     return Split.apply(input, sizes, axis)
 
 
+op(split, Split, method=True, tests=[
+    check(_numpy_split_sum, function=_split_sum, kwargs=_split_sizes, min_rank=1,
+          min_side=1),
+])
+
+
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut ``input`` along ``dim`` into ``chunks`` pieces of equal size (the last may be
     smaller, and there may be fewer pieces), as ``torch.chunk``."""
@@ -369,10 +483,16 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, -(-length // chunks), dim)
 
 
+op(chunk, Split, method=True)
+
+
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``input`` along ``dim``, with that dimension removed."""
     axis = _cut_axis(input, dim, "unbind")
     return tuple(squeeze(piece, axis) for piece in split(input, 1, axis))
+
+
+op(unbind, Split, method=True)
 
 
 # --------------------------------------------------------------------------- indexing
@@ -502,11 +622,44 @@ class IndexAdd(Function):
         return Index.apply(grad, key, tensors), None, None, None
 
 
+def _basic_key(rng: np.random.Generator, shapes: Any) -> dict:
+    key: list[int | slice] = []
+    for size in shapes[0]:
+        start = int(rng.integers(0, size))
+        choice = rng.integers(3)
+        if choice == 0:
+            key.append(start)
+        elif choice == 1:
+            key.append(slice(start, size, int(rng.integers(1, 3))))
+        else:
+            key.append(slice(None, None, -1))
+    return {"key": tuple(key)}
+
+
+def _integer_key(rng: np.random.Generator, shapes: Any) -> dict:
+    size = shapes[0][0]
+    return {"key": Tensor._make(rng.integers(-size, size, size=int(rng.integers(1, 6))))}
+
+
+def _mask_key(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"key": Tensor._make(rng.random(shapes[0]) < 0.5)}
+
+
 def index(input: Tensor, key: Any) -> Tensor:
     """``input[key]`` with NumPy's rules: ints, slices, ``None``, ``...``, integer tensors
     and bool masks. Basic indexing gives a view (0-d for integers only, as in PyTorch);
     the gradient of repeated integer indices adds up."""
     return Index.apply(input, *_index_key(key))
+
+
+op(index, Index, IndexAdd, tests=[
+    check(lambda x, key: x[key], name="index_basic", function=lambda x, key: x[key],
+          kwargs=_basic_key, min_rank=1, min_side=1),
+    check(lambda x, key: x[key.data], name="index_integer",
+          function=lambda x, key: x[key], kwargs=_integer_key, min_rank=1, min_side=1),
+    check(lambda x, key: x[key.data], name="index_mask", function=lambda x, key: x[key],
+          kwargs=_mask_key, min_rank=1),
+])
 
 
 class IndexPut(Function):
@@ -547,11 +700,33 @@ class IndexPut(Function):
         return grad_x, None, grad_values, None
 
 
+def _put_key(rng: np.random.Generator, shapes: Any) -> dict:
+    size = shapes[0][0]
+    rows = rng.permutation(size)[: int(rng.integers(1, size + 1))]
+    return {"key": Tensor._make(rows)}
+
+
+def _index_put(x: Tensor, values: Tensor, key: Any) -> Tensor:
+    return index_put(x, key, values[: len(key.data)])
+
+
+def _numpy_index_put(x: np.ndarray, values: np.ndarray, key: Any) -> np.ndarray:
+    result = x.copy()
+    result[key.data] = values[: len(key.data)]
+    return result
+
+
 def index_put(input: Tensor, key: Any, values: Tensor) -> Tensor:
     """A copy of ``input`` with ``values`` written at ``key`` (``x[key] = values`` out of
     place; ``values`` broadcasts to the selection)."""
     key, tensors = _index_key(key)
     return IndexPut.apply(input, key, values, tensors)
+
+
+op(index_put, IndexPut, Index, tests=[
+    check(_numpy_index_put, function=_index_put, arity=2, shapes="same",
+          kwargs=_put_key, min_rank=1, min_side=1),
+])
 
 
 class CopyInto(Function):
@@ -579,6 +754,9 @@ def copy_into(destination: Tensor, source: Tensor) -> Tensor:
     return CopyInto.apply(destination, source)
 
 
+op(copy_into, CopyInto)
+
+
 class Pad(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, widths: tuple[tuple[int, int], ...], value: float) -> Any:
@@ -589,6 +767,28 @@ class Pad(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         return grad[ctx.inner], None, None
+
+
+def _pad_widths(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    pairs = int(rng.integers(1, ndim + 1))
+    widths: list[int] = []
+    for i in range(pairs):
+        size = shapes[0][ndim - 1 - i]
+        low = -(size // 2)
+        widths += [int(rng.integers(low, 3)), int(rng.integers(0, 3))]
+    return {"widths": tuple(widths), "value": float(rng.uniform(-1, 1))}
+
+
+def _numpy_pad(x: np.ndarray, widths: tuple[int, ...], value: float) -> np.ndarray:
+    ndim = x.ndim
+    full = [(0, 0)] * ndim
+    for i in range(len(widths) // 2):
+        full[ndim - 1 - i] = (widths[2 * i], widths[2 * i + 1])
+    crop = tuple(slice(max(0, -a), s - max(0, -b)) for (a, b), s in zip(
+        full, x.shape))
+    positive = [(max(0, a), max(0, b)) for a, b in full]
+    return np.pad(x[crop], positive, constant_values=value)
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
@@ -614,6 +814,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     return Pad.apply(input, positive, float(value))
 
 
+op(pad, Pad, tests=[
+    check(_numpy_pad, function=lambda x, widths, value: pad(x, widths, value=value),
+          kwargs=_pad_widths, min_rank=1, min_side=1),
+])
+
+
 # --------------------------------------------------------------------------- copies, casts
 
 
@@ -632,9 +838,15 @@ def clone(input: Tensor) -> Tensor:
     return Clone.apply(input)
 
 
+op(clone, Clone, method=True, tests=[check(np.copy)])
+
+
 def contiguous(input: Tensor) -> Tensor:
     """``input`` itself if its memory is C-contiguous, else a contiguous copy."""
     return input if input.data.flags.c_contiguous else Clone.apply(input)
+
+
+op(contiguous, Clone, method=True, method_only=True)
 
 
 class Cast(Function):
@@ -673,9 +885,15 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return Cast.apply(input, target)
 
 
+op(to, Cast, method=True, method_only=True)
+
+
 def as_float32(input: Tensor) -> Tensor:
     """``input`` as float32."""
     return to(input, dtypes.float32)
+
+
+op(as_float32, Cast, method="float", method_only=True)
 
 
 def as_float64(input: Tensor) -> Tensor:
@@ -683,9 +901,16 @@ def as_float64(input: Tensor) -> Tensor:
     return to(input, dtypes.float64)
 
 
+op(as_float64, Cast, method="double", method_only=True,
+   tests=[check(lambda x: x, name="to_float64", keeps_dtype=False)])
+
+
 def as_int64(input: Tensor) -> Tensor:
     """``input`` as int64 (no gradient)."""
     return to(input, dtypes.int64)
+
+
+op(as_int64, Cast, method="long", method_only=True)
 
 
 def as_int32(input: Tensor) -> Tensor:
@@ -693,9 +918,15 @@ def as_int32(input: Tensor) -> Tensor:
     return to(input, dtypes.int32)
 
 
+op(as_int32, Cast, method="int", method_only=True)
+
+
 def as_bool(input: Tensor) -> Tensor:
     """``input`` as bool (no gradient)."""
     return to(input, dtypes.bool_)
+
+
+op(as_bool, Cast, method="bool", method_only=True)
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
@@ -703,146 +934,4 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
     return to(input, other.data.dtype)
 
 
-# --------------------------------------------------------------------------- the records
-
-
-def _reshape_args(rng: np.random.Generator, shapes: Any) -> dict:
-    shape = list(shapes[0])
-    rng.shuffle(shape)
-    return {"shape": tuple(shape) + (1,)}
-
-
-def _permutation(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"dims": tuple(int(d) for d in rng.permutation(len(shapes[0])))}
-
-
-def _two_dims(rng: np.random.Generator, shapes: Any) -> dict:
-    ndim = len(shapes[0])
-    return {"dim0": int(rng.integers(ndim)), "dim1": int(rng.integers(ndim))}
-
-
-def _dim(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"dim": int(rng.integers(len(shapes[0])))}
-
-
-def _dim_plus_one(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"dim": int(rng.integers(len(shapes[0]) + 1))}
-
-
-def _expansion(rng: np.random.Generator, shapes: Any) -> dict:
-    lead = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
-    stretched = tuple(int(rng.integers(1, 4)) if s == 1 else s for s in shapes[0])
-    return {"shape": lead + stretched}
-
-
-def _pad_widths(rng: np.random.Generator, shapes: Any) -> dict:
-    ndim = len(shapes[0])
-    pairs = int(rng.integers(1, ndim + 1))
-    widths: list[int] = []
-    for i in range(pairs):
-        size = shapes[0][ndim - 1 - i]
-        low = -(size // 2)
-        widths += [int(rng.integers(low, 3)), int(rng.integers(0, 3))]
-    return {"widths": tuple(widths), "value": float(rng.uniform(-1, 1))}
-
-
-def _numpy_pad(x: np.ndarray, widths: tuple[int, ...], value: float) -> np.ndarray:
-    ndim = x.ndim
-    full = [(0, 0)] * ndim
-    for i in range(len(widths) // 2):
-        full[ndim - 1 - i] = (widths[2 * i], widths[2 * i + 1])
-    crop = tuple(slice(max(0, -a), s - max(0, -b)) for (a, b), s in zip(
-        full, x.shape))
-    positive = [(max(0, a), max(0, b)) for a, b in full]
-    return np.pad(x[crop], positive, constant_values=value)
-
-
-def _basic_key(rng: np.random.Generator, shapes: Any) -> dict:
-    key: list[int | slice] = []
-    for size in shapes[0]:
-        start = int(rng.integers(0, size))
-        choice = rng.integers(3)
-        if choice == 0:
-            key.append(start)
-        elif choice == 1:
-            key.append(slice(start, size, int(rng.integers(1, 3))))
-        else:
-            key.append(slice(None, None, -1))
-    return {"key": tuple(key)}
-
-
-def _integer_key(rng: np.random.Generator, shapes: Any) -> dict:
-    size = shapes[0][0]
-    return {"key": Tensor._make(rng.integers(-size, size, size=int(rng.integers(1, 6))))}
-
-
-def _mask_key(rng: np.random.Generator, shapes: Any) -> dict:
-    return {"key": Tensor._make(rng.random(shapes[0]) < 0.5)}
-
-
-def _put_key(rng: np.random.Generator, shapes: Any) -> dict:
-    size = shapes[0][0]
-    rows = rng.permutation(size)[: int(rng.integers(1, size + 1))]
-    return {"key": Tensor._make(rows)}
-
-
-def _index_put(x: Tensor, values: Tensor, key: Any) -> Tensor:
-    return index_put(x, key, values[: len(key.data)])
-
-
-def _numpy_index_put(x: np.ndarray, values: np.ndarray, key: Any) -> np.ndarray:
-    result = x.copy()
-    result[key.data] = values[: len(key.data)]
-    return result
-
-
-def _split_sizes(rng: np.random.Generator, shapes: Any) -> dict:
-    ndim = len(shapes[0])
-    dim = int(rng.integers(ndim))
-    return {"dim": dim, "size": int(rng.integers(1, shapes[0][dim] + 1))}
-
-
-def _split_sum(x: Tensor, dim: int, size: int) -> Tensor:
-    pieces = split(x, size, dim)
-    return cat([p * (i + 1.0) for i, p in enumerate(pieces)], dim)
-
-
-def _numpy_split_sum(x: np.ndarray, dim: int, size: int) -> np.ndarray:
-    bounds = list(range(size, x.shape[dim], size))
-    pieces = np.split(x, bounds, axis=dim)
-    return np.concatenate([p * (i + 1.0) for i, p in enumerate(pieces)], axis=dim)
-
-
-register(
-    OpInfo("reshape", lambda x, shape: reshape(x, shape), lambda x, shape: x.reshape(shape),
-           kwargs=_reshape_args),
-    OpInfo("flatten", flatten, lambda x: x.reshape(-1) if x.ndim else x.reshape(1)),
-    OpInfo("permute", lambda x, dims: permute(x, dims), lambda x, dims: x.transpose(dims),
-           kwargs=_permutation),
-    OpInfo("transpose", transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
-           kwargs=_two_dims, min_rank=1),
-    OpInfo("squeeze", squeeze, np.squeeze),
-    OpInfo("unsqueeze", unsqueeze, lambda x, dim: np.expand_dims(x, dim), kwargs=_dim_plus_one),
-    OpInfo("broadcast_to", lambda x, shape: broadcast_to(x, shape),
-           lambda x, shape: np.broadcast_to(x, shape), kwargs=_expansion),
-    OpInfo("cat", lambda a, b, dim: cat([a, b], dim),
-           lambda a, b, dim: np.concatenate([a, b], axis=dim), arity=2, shapes="same",
-           kwargs=_dim, min_rank=1),
-    OpInfo("stack", lambda a, b, dim: stack([a, b], dim),
-           lambda a, b, dim: np.stack([a, b], axis=dim), arity=2, shapes="same",
-           kwargs=_dim_plus_one),
-    OpInfo("split", _split_sum, _numpy_split_sum, kwargs=_split_sizes, min_rank=1,
-           min_side=1),
-    OpInfo("pad", lambda x, widths, value: pad(x, widths, value=value), _numpy_pad,
-           kwargs=_pad_widths, min_rank=1, min_side=1),
-    OpInfo("index_basic", lambda x, key: x[key], lambda x, key: x[key], kwargs=_basic_key,
-           min_rank=1, min_side=1),
-    OpInfo("index_integer", lambda x, key: x[key], lambda x, key: x[key.data],
-           kwargs=_integer_key, min_rank=1, min_side=1),
-    OpInfo("index_mask", lambda x, key: x[key], lambda x, key: x[key.data], kwargs=_mask_key,
-           min_rank=1),
-    OpInfo("index_put", _index_put, _numpy_index_put, arity=2, shapes="same",
-           kwargs=_put_key, min_rank=1, min_side=1),
-    OpInfo("clone", clone, np.copy),
-    OpInfo("to_float64", as_float64, lambda x: x, keeps_dtype=False),
-)
+op(type_as, Cast, method=True, method_only=True)

@@ -84,6 +84,23 @@ def test_inplace_on_a_non_leaf_is_differentiable():
     np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
 
 
+def test_a_product_keeps_only_the_operand_the_other_gradient_needs():
+    """``w * x`` with only ``w`` requiring a gradient keeps ``x`` (dy/dw) and not ``w``:
+    changing ``w`` in place afterwards leaves backward alone, changing ``x`` does not."""
+    w, x = leaf([2.0, 3.0]), minigrad.tensor([5.0, 7.0], dtype=minigrad.float64)
+    y = w * x
+    with minigrad.no_grad():
+        w.add_(1.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [5.0, 7.0])
+    y = w * x
+    x.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+    with minigrad.no_grad():  # not recorded: nothing kept, nothing to check
+        assert (w * x).grad_fn is None
+
+
 def test_inplace_multiplication_uses_the_old_value_for_the_other_gradient():
     x, w = leaf([2.0]), leaf([5.0])
     y = x * 1.0
