@@ -59,29 +59,50 @@ class _Backward:
         self.view_users: dict[Function, list[float]] = {}  # machinery: see history.py
 
     def run(self) -> None:
-        """Run every node that received a gradient, newest first."""
-        queue, pending, send = self.queue, self.pending, self.send
+        """Run every node that received a gradient, newest first.
+
+        The fast path, along a chain: when a node's gradients reach exactly one other node
+        and nothing else waits, that node is the newest, so it runs next (``follow``)
+        without going through the queue."""
+        queue, pending, capture = self.queue, self.pending, self.capture
+        free = not self.retain_graph
         while queue:
-            node = heappop(queue)[1]
-            gradients = pending.pop(node)
-            if node._prepare_gradients or self.capture is not None:
-                if not self.prepare(node, gradients):
-                    continue
-            results = type(node).backward(node, *gradients)  # one gradient per input
-            if type(results) is not tuple:
-                results = (results,)
-            if len(results) != len(node._inputs):
-                results = _fit_count(node, results)
-            for tensor, gradient in zip(node._inputs, results):
-                if tensor is None or gradient is None:
-                    continue
-                if type(gradient) is not Tensor or gradient.data.shape != tensor.data.shape or (
-                    gradient.data.dtype is not tensor.data.dtype
-                ):
-                    gradient = fit_to_input(gradient, tensor, node)
-                send(tensor, gradient, node)
-            if not self.retain_graph:
-                node._saved = None  # free what forward kept
+            node: Any = heappop(queue)[1]
+            gradients: Any = pending.pop(node)
+            while node is not None:
+                if node._prepare_gradients or capture is not None:
+                    if not self.prepare(node, gradients):
+                        break
+                results = type(node).backward(node, *gradients)  # one gradient per input
+                if type(results) is not tuple:
+                    results = (results,)
+                if len(results) != len(node._inputs):
+                    results = _fit_count(node, results)
+                if free:
+                    node._saved = None  # free what forward kept
+                user, node, gradients = node, None, None
+                for tensor, gradient in zip(user._inputs, results):
+                    if tensor is None or gradient is None:
+                        continue
+                    if type(gradient) is not Tensor or gradient.data.shape != tensor.data.shape or (
+                        gradient.data.dtype is not tensor.data.dtype
+                    ):
+                        gradient = fit_to_input(gradient, tensor, user)
+                    follow = tensor.grad_fn
+                    if follow is None:
+                        self.accumulate(tensor, gradient)
+                    elif follow is node:  # x + x: both gradients reach x's node
+                        gradients[0] = gradients[0] + gradient
+                    elif node is None and not queue and follow._output_meta is None and (
+                        follow._sequence < user._sequence and not follow._makes_view
+                    ):  # nothing waits; one output, no view, unchanged since user read it
+                        node, gradients = follow, [gradient]
+                    else:
+                        if node is not None:  # a second node receives a gradient: queue both
+                            pending[node] = gradients
+                            heappush(queue, (-node._sequence, node))
+                            node = None
+                        self.send(tensor, gradient, user)
 
     def send(self, tensor: Tensor, gradient: Tensor, user: Function) -> None:
         """Pass on the gradient that ``user`` (a node, or the CALLER of backward) computed
@@ -141,7 +162,7 @@ class _Backward:
             for number, gradient in enumerate(gradients):
                 if gradient is None:
                     shape, dtype = meta[number]
-                    gradients[number] = Tensor._make(np.zeros(shape, dtype=dtype))
+                    gradients[number] = _make(np.zeros(shape, dtype))
         for number, tensor in (node._retained or {}).items():
             gradient = gradients[number] if self.create_graph else gradients[number].detach()
             # Summed over backward calls, as a leaf's gradient is.
@@ -226,8 +247,10 @@ def check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs; output {index} has "
                 f"shape {tensor.shape}: pass a gradient of that shape"
             )
-        one = np.array(1, dtype=tensor.data.dtype)  # cheaper than np.ones
-        return Tensor._make(one if tensor.data.ndim == 0 else one.reshape(tensor.data.shape))
+        # Cheaper than np.ones, and NumPy parses a dtype passed by position faster.
+        data = tensor.data
+        one = np.array(1, data.dtype)
+        return _make(one if data.ndim == 0 else one.reshape(data.shape))
     if not isinstance(gradient, Tensor):
         gradient = Tensor._make(np.asarray(gradient, dtype=tensor.data.dtype))
     if gradient.shape != tensor.shape:

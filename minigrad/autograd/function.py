@@ -23,6 +23,7 @@ import numpy as np
 
 from minigrad.autograd import history
 from minigrad.autograd.grad_mode import _mode, _run_in_mode
+from minigrad.autograd.history import detached_twin
 from minigrad.tensor import Tensor, _make, _new
 
 __all__ = ["AccumulateGrad", "Function"]
@@ -154,7 +155,13 @@ class Function:
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` on ``args`` and record the call when a gradient is needed."""
         node = _new(cls)
-        if not (_mode.enabled and _any_requires_grad(args)):
+        recorded = False
+        if _mode.enabled:
+            for argument in args:  # written out, not a helper: every op comes through here
+                if isinstance(argument, Tensor) and argument.requires_grad:
+                    recorded = True
+                    break
+        if not recorded:
             if not cls._forward_on_arrays:
                 return _run_unrecorded(node, args)
             raw = cls.forward(node, *args)  # nothing to record, nothing to switch off
@@ -173,8 +180,21 @@ class Function:
         else:
             raw = _run_without_recording(node, args)
         if type(raw) is np.ndarray and raw.dtype.kind == "f" and not node._non_differentiable:
-            # Most operations: one new float array. (_link_outputs does the same, longer.)
+            # Fast path, most operations: one new float array. (_link_outputs does the
+            # same, longer.)
             return _make(raw, None, False, node)
+        saved = node._saved
+        if (
+            type(raw) is Tensor and saved and saved[0] is raw and len(saved) == 1
+            and len(args) == 1 and raw is not args[0] and raw.data.dtype.kind == "f"
+            and not raw._is_view and not node._non_differentiable
+        ):
+            # Fast path, the next most common case (exp, tanh, sigmoid: ops.saved_output):
+            # one new tensor, which forward saved for backward. It is kept as a twin, as
+            # _link_outputs does (history.save_outputs_as_twins).
+            raw.grad_fn, raw.requires_grad = node, True
+            node._saved, node._saved_outputs = (detached_twin(raw),), (0,)
+            return raw
         return _link_outputs(node, raw, args)
 
     def name(self) -> str:
@@ -222,13 +242,6 @@ class AccumulateGrad:
         return id(self.variable)
 
 
-def _any_requires_grad(args: tuple[Any, ...]) -> bool:
-    for argument in args:
-        if isinstance(argument, Tensor) and argument.requires_grad:
-            return True
-    return False
-
-
 def _run_without_recording(node: Function, args: tuple[Any, ...]) -> Any:
     """A user's forward, run with grad mode off (as PyTorch)."""
     return _run_in_mode(False, type(node).forward, node, *args)
@@ -256,17 +269,6 @@ def _unrecorded_outputs(raw: Any, args: tuple[Any, ...]) -> Any:
 def _link_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
     """Wrap what a recorded forward returned as tensors and make ``node`` the ``grad_fn``
     of the floating ones that were not declared non-differentiable."""
-    saved = node._saved
-    if (
-        type(raw) is Tensor and len(args) == 1 and raw is not args[0] and saved
-        and len(saved) == 1 and saved[0] is raw and raw.data.dtype.kind == "f"
-        and not raw._is_view and not node._non_differentiable
-    ):
-        # The next most common case, in short (exp, tanh, sigmoid): one new tensor, which
-        # forward saved for backward; it is kept as a twin (save_outputs_as_twins).
-        raw.grad_fn, raw.requires_grad = node, True
-        node._saved, node._saved_outputs = (history.detached_twin(raw),), (0,)
-        return raw
     several = type(raw) is tuple
     outputs = tuple([_as_output(r, args) for r in raw]) if several else (_as_output(raw, args),)
     for number, out in enumerate(outputs):

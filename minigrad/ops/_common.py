@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _make
 
 Scalar = (int, float, bool, np.integer, np.floating, np.bool_)
 _OPERANDS = (Tensor, *Scalar)
@@ -125,6 +125,6 @@ def saved_output(ctx: Any, array: np.ndarray) -> Tensor:
     version counter, attached to the node again when a backward pass is recorded
     (``create_graph=True``).
     """
-    output = Tensor._make(array)
+    output = _make(array)
     ctx.save_for_backward(output)
     return output

@@ -366,7 +366,7 @@ class MaxDim(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor, grad_indices: Any) -> tuple[Tensor, None, None]:
         # The gradient goes to the one element each index names.
-        chosen = np.zeros(ctx.shape, dtype=grad.data.dtype)
+        chosen = np.zeros(ctx.shape, grad.data.dtype)
         np.put_along_axis(chosen, ctx.indices, 1, axis=ctx.dim)
         grad = _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim)
         return grad * Tensor._make(chosen), None, None
