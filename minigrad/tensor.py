@@ -12,7 +12,7 @@ methods, whose machinery is in ``minigrad/autograd/history.py``.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -357,6 +357,12 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` with this tensor's gradient each time backward computes it;
+        a tensor the hook returns (of the same shape) replaces the gradient. Returns a
+        handle whose ``remove()`` takes the hook out. See :mod:`minigrad.autograd.hooks`."""
+        return _hooks.register_hook(self, hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after ``backward``."""
         if not self.requires_grad:
@@ -567,6 +573,7 @@ Tensor._make = staticmethod(_make)  # type: ignore[assignment]
 from minigrad import ops as _ops  # noqa: E402
 from minigrad.autograd import engine as _engine  # noqa: E402
 from minigrad.autograd import history as _history  # noqa: E402
+from minigrad.autograd import hooks as _hooks  # noqa: E402
 
 # Methods named like the functions of minigrad.ops (x.exp() is minigrad.exp(x)) are those
 # very functions, attached from one list so the two can never drift apart.

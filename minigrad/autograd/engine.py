@@ -29,6 +29,7 @@ from minigrad.autograd.capture import Capture
 from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import _mode
 from minigrad.autograd.history import NOW, mark_changed, note_view_user, producer
+from minigrad.autograd.hooks import LeafHooks, any_leaf_hooks, leaf_hooks, run_output_hooks
 from minigrad.tensor import Tensor, _make
 
 __all__ = ["backward", "grad"]
@@ -48,7 +49,8 @@ CALLER: Any = _Caller()  # typed as a node: it is read as one
 class _Backward:
     """One backward pass: the gradients received so far and the nodes waiting to run."""
 
-    __slots__ = ("retain_graph", "create_graph", "capture", "pending", "queue", "view_users")
+    __slots__ = ("retain_graph", "create_graph", "capture", "pending", "queue", "view_users",
+                 "held")
 
     def __init__(self, retain_graph: bool, create_graph: bool, capture: Capture | None):
         self.retain_graph = retain_graph
@@ -57,6 +59,7 @@ class _Backward:
         self.pending: dict[Function, list[Any]] = {}  # node -> a gradient per output
         self.queue: list[tuple[int, Function]] = []  # a heap of (-sequence number, node)
         self.view_users: dict[Function, list[float]] = {}  # machinery: see history.py
+        self.held = LeafHooks(self.accumulate) if any_leaf_hooks() else None  # hooks.py
 
     def run(self) -> None:
         """Run every node that received a gradient, newest first.
@@ -127,8 +130,11 @@ class _Backward:
         previous = gradients[number]
         gradients[number] = gradient if previous is None else previous + gradient
 
-    def accumulate(self, leaf: Tensor, gradient: Tensor) -> None:
-        """Add ``gradient`` to a leaf's ``.grad`` (or to the value ``grad()`` returns)."""
+    def accumulate(self, leaf: Tensor, gradient: Tensor, held: bool = False) -> None:
+        """Add ``gradient`` to a leaf's ``.grad`` (or to the value ``grad()`` returns). A
+        leaf with hooks waits for the end of the pass (hooks.py), so its hooks see the sum."""
+        if self.held is not None and not held and leaf_hooks(leaf):
+            return self.held.hold(leaf, gradient)
         if self.capture is not None:
             self.capture.leaf(leaf, gradient)
         elif self.create_graph:
@@ -150,8 +156,11 @@ class _Backward:
 
     def prepare(self, node: Function, gradients: list[Any]) -> bool:
         """Before a node with several outputs or retained gradients runs, or any node when
-        ``grad()`` captures gradients: capture the wanted gradients, fill in the missing
-        ones, set the retained ones. Returns whether the node's backward needs to run."""
+        ``grad()`` captures gradients: run the hooks of its outputs, capture the wanted
+        gradients, fill in the missing ones, set the retained ones. Returns whether the
+        node's backward needs to run."""
+        if node._hooks:
+            run_output_hooks(node._hooks, gradients)
         capture = self.capture
         if capture is not None:
             # Before the zeros are filled in: an output that received nothing was not
@@ -228,6 +237,8 @@ def run_backward(
     _mode.enabled = create_graph  # a recorded backward pass can be differentiated again
     try:
         walk.run()
+        if walk.held is not None:
+            walk.held.release()
     finally:
         _mode.enabled = previous_mode
     return None if capture is None else capture.result()

@@ -86,8 +86,11 @@ class Function:
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] | None = None
     # The outputs whose gradient retain_grad() keeps, by output number.
     _retained: dict[int, Any] | None = None
+    # The hooks of its outputs (Tensor.register_hook), by output number (see hooks.py).
+    _hooks: dict[int, dict[int, Any]] | None = None
     # Whether the engine must prepare the gradients a node receives before its backward
-    # runs: fill in zeros for unused outputs (_output_meta), keep retained gradients.
+    # runs: run hooks, fill in zeros for unused outputs (_output_meta), keep retained
+    # gradients.
     _prepare_gradients = False
     # Set on the node of an in-place change: the (grad_fn, output_nr) the tensor had.
     _replaced: tuple[Function | None, int] | None = None

@@ -9,6 +9,7 @@ two unchanged.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd import in_place, no_grad
+from minigrad.autograd import Function, in_place, no_grad
+from minigrad.autograd.hooks import RemovableHandle
 from minigrad.tensor import Tensor, _make
 
 __all__ = ["Module", "Parameter"]
@@ -143,7 +145,93 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    # Empty class-level tables until a hook is registered (then the module gets its own),
+    # so a call without hooks costs one test. Entries: handle id -> (hook, with_kwargs).
+    _forward_pre_hooks: dict[int, tuple[Callable[..., Any], bool]] = {}
+    _forward_hooks: dict[int, tuple[Callable[..., Any], bool]] = {}
+    _backward_hooks: dict[int, tuple[Callable[..., Any], bool]] = {}
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward`` (``hook(module, args,
+        kwargs)`` with ``with_kwargs=True``). A result other than None replaces the
+        arguments: a tuple (or a single value) for ``args``, or ``(args, kwargs)`` with
+        ``with_kwargs``. ``prepend`` runs it before the hooks already registered."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (``hook(module,
+        args, kwargs, output)`` with ``with_kwargs=True``); a result other than None
+        replaces the output."""
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when backward has computed the
+        gradients with respect to the module's inputs, as PyTorch.
+
+        ``grad_output`` holds the gradients of the tensors ``forward`` returned (a tensor,
+        or the tensors of a tuple); ``grad_input`` one entry per positional argument of
+        the call, None for an argument that is not a tensor or needs no gradient. A
+        tuple the hook returns replaces ``grad_input``. When no input needs a gradient,
+        the hook runs once the output gradients are known, with ``grad_input`` all None.
+        """
+        return self._add_hook("_backward_hooks", hook, prepend, False)
+
+    def _add_hook(
+        self, table_name: str, hook: Callable[..., Any], prepend: bool, with_kwargs: bool
+    ) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        table = self.__dict__.get(table_name)
+        if table is None:
+            table = {}
+            object.__setattr__(self, table_name, table)
+        handle = RemovableHandle(table)
+        if prepend:
+            entries = list(table.items())
+            table.clear()
+            table[handle.id] = (hook, with_kwargs)
+            table.update(entries)
+        else:
+            table[handle.id] = (hook, with_kwargs)
+        return handle
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "a forward pre-hook registered with with_kwargs=True must return "
+                            f"None or a tuple (args, kwargs), got {type(result).__name__}"
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = _BackwardHooks(self) if self._backward_hooks else None
+        if backward_hooks is not None:
+            args = backward_hooks.wrap_inputs(args)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        if backward_hooks is not None:
+            output = backward_hooks.wrap_outputs(output)
+        return output
 
     # ------------------------------------------------------------------ traversal
 
@@ -348,3 +436,97 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = "\n  ".join(([extra] if extra else []) + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
+
+
+class _BackwardHooks:
+    """One call's full backward hooks: identity nodes around the module's inputs and
+    outputs, so the engine hands this object the gradients of both."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.grad_output: tuple[Any, ...] | None = None
+        self.input_count = 0
+        self.inputs_wrapped = False
+
+    def wrap_inputs(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        self.input_count = len(args)
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        if not positions:
+            return args
+        self.inputs_wrapped = True
+        chosen = [args[i] for i in positions]
+        wrapped = _HookIdentity.apply(self, "inputs", tuple(positions), *chosen)
+        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
+        result = list(args)
+        for position, tensor in zip(positions, wrapped):
+            result[position] = tensor
+        return tuple(result)
+
+    def wrap_outputs(self, output: Any) -> Any:
+        several = isinstance(output, tuple)
+        items = list(output) if several else [output]
+        positions = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o.requires_grad]
+        if not positions:
+            return output
+        chosen = [items[i] for i in positions]
+        wrapped = _HookIdentity.apply(self, "outputs", tuple(positions), *chosen)
+        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
+        for position, tensor in zip(positions, wrapped):
+            items[position] = tensor
+        self.output_positions, self.output_count = positions, len(items)
+        return tuple(items) if several else items[0]
+
+    def outputs_done(self, gradients: tuple[Any, ...]) -> None:
+        grad_output: list[Any] = [None] * self.output_count
+        for position, gradient in zip(self.output_positions, gradients):
+            grad_output[position] = gradient
+        self.grad_output = tuple(grad_output)
+        if not self.inputs_wrapped:  # no input needs a gradient: the hooks run now
+            warnings.warn(
+                f"the full backward hook of {type(self.module).__name__} runs with the "
+                "gradients of its outputs, and grad_input all None: none of its inputs "
+                "requires a gradient",
+                stacklevel=2,
+            )
+            self.run((None,) * self.input_count)
+
+    def inputs_done(self, positions: tuple[int, ...], gradients: tuple[Any, ...]) -> tuple:
+        grad_input: list[Any] = [None] * self.input_count
+        for position, gradient in zip(positions, gradients):
+            grad_input[position] = gradient
+        result = self.run(tuple(grad_input))
+        return tuple(result[position] for position in positions)
+
+    def run(self, grad_input: tuple[Any, ...]) -> tuple[Any, ...]:
+        for hook, _ in list(self.module._backward_hooks.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is None:
+                continue
+            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+            if len(result) != len(grad_input):
+                raise RuntimeError(
+                    f"backward hook returned {len(result)} gradients, but the module has "
+                    f"{len(grad_input)} inputs: return None or one value per input"
+                )
+            grad_input = result
+        return grad_input
+
+
+class _HookIdentity(Function):
+    """The identity on the tensors given, whose backward hands their gradients to the
+    module's backward hooks (inputs: the hooks may replace them)."""
+
+    _forward_on_arrays = True  # its forward records nothing: it returns its inputs
+
+    @staticmethod
+    def forward(ctx: Any, hooks: _BackwardHooks, side: str, positions: tuple, *tensors: Tensor):
+        ctx.hooks, ctx.side, ctx.positions = hooks, side, positions
+        return tensors if len(tensors) > 1 else tensors[0]
+
+    @staticmethod
+    def backward(ctx: Any, *gradients: Any) -> tuple[Any, ...]:
+        if ctx.side == "outputs":
+            ctx.hooks.outputs_done(gradients)
+        else:
+            gradients = ctx.hooks.inputs_done(ctx.positions, gradients)
+        return (None, None, None, *gradients)
