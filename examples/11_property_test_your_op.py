@@ -44,7 +44,7 @@ class LogSumExp(minigrad.Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        values = x.data  # forward works on the NumPy array
+        values = x._array  # forward works on the NumPy array
         peak = values.max(axis=dim, keepdims=True)  # the shift that keeps exp finite
         total = np.exp(values - peak).sum(axis=dim, keepdims=True)
         out = minigrad.from_numpy(np.squeeze(np.log(total) + peak, axis=dim))
@@ -79,8 +79,8 @@ class LogSumExpOnArrays(LogSumExp):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dim = ctx.dim
-        softmax = np.exp(x.data - np.expand_dims(out.data, dim))
-        return minigrad.from_numpy(np.expand_dims(grad.data, dim) * softmax), None
+        softmax = np.exp(x._array - np.expand_dims(out._array, dim))
+        return minigrad.from_numpy(np.expand_dims(grad._array, dim) * softmax), None
 
 
 OPS = {
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> dict:
     value = LogSumExp.apply(big, 0)
     value.backward()
     with np.errstate(over="ignore"):
-        naive = float(np.log(np.exp(big.data).sum()))
+        naive = float(np.log(np.exp(big._array).sum()))
     print(
         f"x = [1000, 1000]: stable forward {value.item():.6f} (1000 + log 2), naive "
         f"log(sum(exp(x))) {naive}; gradient {np.round(big.grad.numpy(), 12).tolist()}"
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict:
             "passed": message is None,
             "caught_by": failed,
             "message": message,
-            "failing_input": None if message is None else (x.data.tolist(), dim),
+            "failing_input": None if message is None else (x._array.tolist(), dim),
             "inputs_tried": len(seen),
             "seconds": seconds,
         }
@@ -244,10 +244,10 @@ def main(argv: list[str] | None = None) -> dict:
         if message is None:
             print(f"   gradcheck and gradgradcheck passed on all {len(seen)} inputs")
             continue
-        print(f"   caught on x = {x.data.tolist()}, dim = {dim}; the message:\n")
+        print(f"   caught on x = {x._array.tolist()}, dim = {dim}; the message:\n")
         print("   " + message)
         print("\n   How to read it:")
-        for line in read_message(message, x.data, dim):
+        for line in read_message(message, x._array, dim):
             print("   - " + line)
 
     results["right_passed"] = results["right"]["passed"]

@@ -128,7 +128,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
 
 
 def _like(other: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
-    return other.data.shape, other.data.dtype if dtype is None else dtypes.resolve(dtype)
+    return other._array.shape, other._array.dtype if dtype is None else dtypes.resolve(dtype)
 
 
 def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -268,9 +268,9 @@ def randint(low: Any = None, high: Any = None, size: Any = None, dtype: Any = No
 
 def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1) with ``input``'s shape (and dtype)."""
-    return rand(input.data.shape, dtype=dtype or input.data.dtype, requires_grad=requires_grad)
+    return rand(input._array.shape, dtype=dtype or input._array.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers with ``input``'s shape (and dtype)."""
-    return randn(input.data.shape, dtype=dtype or input.data.dtype, requires_grad=requires_grad)
+    return randn(input._array.shape, dtype=dtype or input._array.dtype, requires_grad=requires_grad)

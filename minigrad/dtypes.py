@@ -74,9 +74,9 @@ def as_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     raise a TypeError rather than being converted silently).
     """
     if hasattr(data, "grad_fn"):  # a Tensor (this floor cannot import the class)
-        data = data.data
+        data = data._array
     elif isinstance(data, (list, tuple)):
-        data = [d.data if hasattr(d, "grad_fn") else d for d in data]
+        data = [d._array if hasattr(d, "grad_fn") else d for d in data]
     if dtype is not None:
         target = resolve(dtype)
         return np.array(data, dtype=target, copy=copy or None)

@@ -86,7 +86,7 @@ class _Encoder:
         if isinstance(value, float):
             return value if math.isfinite(value) else {"float": repr(value)}
         if isinstance(value, Tensor):
-            return {"tensor": self.array_name(value, value.data, where)}
+            return {"tensor": self.array_name(value, value._array, where)}
         if isinstance(value, np.ndarray):
             return {"ndarray": self.array_name(value, value, where)}
         if isinstance(value, (dict, list, tuple)):

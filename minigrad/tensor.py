@@ -1,7 +1,8 @@
 """The Tensor: one NumPy array, and the link to the operation that made it.
 
 Read ``minigrad/autograd/scalar.py`` first: a Tensor is its ``Scalar`` with an array in
-place of the float. It holds its values in ``.data`` (a NumPy array), its gradient in
+place of the float. It holds its values in ``._array`` (a NumPy array; the public
+``.data`` is the same memory as a detached Tensor, as in PyTorch), its gradient in
 ``.grad`` (a Tensor, filled by ``backward``) and, when it was computed from tensors that
 require gradients, the graph node that made it in ``.grad_fn`` (``minigrad.autograd``'s
 ``Function``). Every method that computes something is a function of ``minigrad.ops``;
@@ -37,14 +38,15 @@ class Tensor:
     ``minigrad.tensor(data)``.
 
     Attributes:
-        data: the values, a NumPy array (float32 by default).
+        data: the values as a detached Tensor sharing this one's memory (as PyTorch's
+            ``.data``); ``.numpy()`` or ``np.asarray(t)`` give the NumPy array.
         grad: the accumulated gradient (a Tensor of the same shape) or ``None``.
         requires_grad: whether operations on this tensor are recorded.
         grad_fn: the graph node that produced this tensor (``None`` for leaves).
     """
 
     __slots__ = (
-        "data",
+        "_array",
         "grad",
         "requires_grad",
         "grad_fn",
@@ -56,7 +58,7 @@ class Tensor:
     # NumPy defers to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
-    data: np.ndarray
+    _array: np.ndarray
     grad: Tensor | None
     requires_grad: builtins.bool
     grad_fn: Function | None
@@ -177,33 +179,58 @@ class Tensor:
     @property
     def shape(self) -> tuple[builtins.int, ...]:
         """The size of each dimension, as a tuple."""
-        return self.data.shape
+        return self._array.shape
 
     @property
     def dtype(self) -> np.dtype:
         """The element type (``minigrad.float32``, ``minigrad.float64``, ...)."""
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def ndim(self) -> builtins.int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._array.ndim
 
     def dim(self) -> builtins.int:
         """The number of dimensions (as ``torch.Tensor.dim``)."""
-        return self.data.ndim
+        return self._array.ndim
 
     def size(self, dim: builtins.int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        if self.data.ndim == 0:  # normalize_dim would accept 0 and -1 for it
+            return self._array.shape
+        if self._array.ndim == 0:  # normalize_dim would accept 0 and -1 for it
             raise IndexError(f"size: dimension {dim} given, but a 0-d tensor has no dimensions")
-        return self.data.shape[dtypes.normalize_dim(dim, self.data.ndim)]
+        return self._array.shape[dtypes.normalize_dim(dim, self._array.ndim)]
 
     def numel(self) -> builtins.int:
         """The number of elements."""
-        return self.data.size
+        return self._array.size
+
+    @property
+    def data(self) -> Tensor:
+        """The same memory as a detached tensor whose in-place changes are not recorded.
+
+        As PyTorch's ``.data``: ``p.data.add_(p.grad, alpha=-lr)`` updates ``p`` without
+        counting a change, so a graph that saved ``p`` does not notice it (``detach()``
+        shares the version counter and does). ``t.data = other`` makes ``t`` hold
+        ``other``'s values (a Tensor or an array, not copied).
+        """
+        return _make(self._array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if isinstance(value, Tensor):
+            array = value._array
+        elif isinstance(value, np.ndarray):
+            array = dtypes.as_array(value, copy=False)
+        else:
+            raise TypeError(
+                f"tensor.data must be set to a Tensor or a NumPy array, got {type(value).__name__}"
+            )
+        if self._is_view:  # it now holds other memory: no longer a view of its base
+            self._is_view, self._version_counter = False, None
+        self._array = array
 
     @property
     def _version(self) -> builtins.int:
@@ -219,12 +246,12 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All dimensions reversed (the matrix transpose for 2-D tensors)."""
-        return _ops.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+        return _ops.permute(self, tuple(range(self._array.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of transposed matrices)."""
-        if self.data.ndim < 2:
+        if self._array.ndim < 2:
             raise ValueError(
                 f"mT needs a matrix or a batch of matrices, got a tensor of shape {self.shape}"
             )
@@ -238,25 +265,25 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad: use tensor.detach().numpy()"
             )
-        return self.data
+        return self._array
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(
                 f"only a tensor with one element can be converted to a Python scalar; this "
                 f"one has shape {self.shape}"
             )
-        return self.data.item()
+        return self._array.item()
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists."""
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        return self._array.copy() if copy else self._array
 
     def __float__(self) -> builtins.float:
         return float(self.item())
@@ -265,7 +292,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> builtins.int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError(
                 f"only integer tensors of one element can be used as an index, "
                 f"got dtype {self.dtype} and shape {self.shape}"
@@ -273,12 +300,12 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> builtins.bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with more than one element is ambiguous "
                 f"(shape {self.shape}): use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._array)
 
     def __format__(self, format_spec: str) -> str:
         """``format(tensor, spec)`` and f-strings such as ``f"{loss:.4f}"``.
@@ -289,8 +316,8 @@ class Tensor:
         it). Any other tensor gives ``str(tensor)`` for the empty spec and a TypeError
         for any other.
         """
-        if self.data.ndim == 0 or (format_spec and self.data.size == 1):
-            return format(self.data.item(), format_spec)
+        if self._array.ndim == 0 or (format_spec and self._array.size == 1):
+            return format(self._array.item(), format_spec)
         if not format_spec:
             return str(self)
         raise TypeError(
@@ -300,26 +327,27 @@ class Tensor:
         )
 
     def __len__(self) -> builtins.int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
+            self._array, separator=", ", prefix="tensor(", precision=4, suppress_small=True
         )
         extras = []
-        if self.data.size == 0 and self.data.shape != (0,):
-            extras.append(f"size={self.data.shape}")  # "[]" alone does not say (0, 3)
-        if self.data.dtype not in (dtypes.get_default_dtype(), np.dtype(np.int64), np.dtype(bool)):
-            extras.append(f"dtype=minigrad.{self.data.dtype.name}")
+        if self._array.size == 0 and self._array.shape != (0,):
+            extras.append(f"size={self._array.shape}")  # "[]" alone does not say (0, 3)
+        dtype = self._array.dtype
+        if dtype not in (dtypes.get_default_dtype(), np.dtype(np.int64), np.dtype(bool)):
+            extras.append(f"dtype=minigrad.{dtype.name}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -350,7 +378,7 @@ class Tensor:
                 "requires_grad can only be turned off on leaf tensors; use .detach() for a "
                 "tensor that is the result of an operation"
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind != "f":
             raise RuntimeError(
                 f"only floating point tensors can require gradients, got dtype {self.dtype}"
             )
@@ -377,7 +405,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new tensor sharing this one's data, cut from the graph."""
-        return Tensor._make(self.data, version=self._shared_version(), is_view=True)
+        return Tensor._make(self._array, version=self._shared_version(), is_view=True)
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph, in place."""
@@ -488,23 +516,27 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.index(self, index)
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.eq(self, other)
+    # A comparison with an object minigrad cannot compare with (pytest.approx, None, a
+    # string) returns NotImplemented, as in PyTorch, so Python asks the other object or,
+    # for == and !=, falls back to identity.
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.ne(self, other)
+    def __eq__(self, other: Any) -> Any:
+        return _ops.eq(self, other) if _comparable(other) else NotImplemented
 
-    def __lt__(self, other: Any) -> Tensor:
-        return _ops.lt(self, other)
+    def __ne__(self, other: Any) -> Any:
+        return _ops.ne(self, other) if _comparable(other) else NotImplemented
 
-    def __le__(self, other: Any) -> Tensor:
-        return _ops.le(self, other)
+    def __lt__(self, other: Any) -> Any:
+        return _ops.lt(self, other) if _comparable(other) else NotImplemented
 
-    def __gt__(self, other: Any) -> Tensor:
-        return _ops.gt(self, other)
+    def __le__(self, other: Any) -> Any:
+        return _ops.le(self, other) if _comparable(other) else NotImplemented
 
-    def __ge__(self, other: Any) -> Tensor:
-        return _ops.ge(self, other)
+    def __gt__(self, other: Any) -> Any:
+        return _ops.gt(self, other) if _comparable(other) else NotImplemented
+
+    def __ge__(self, other: Any) -> Any:
+        return _ops.ge(self, other) if _comparable(other) else NotImplemented
 
     # ~ & | ^ are bitwise, as in PyTorch: on integers ~5 is -6 and 6 & 3 is 2; on bools
     # the same operations are the logical ones. Floats are refused; nothing has a gradient.
@@ -554,7 +586,7 @@ def _make(
     ``grad_fn``), views (sharing a ``version`` counter) and the engine's saved-output
     twins are made here."""
     tensor = _new(Tensor) if into is None else into
-    tensor.data = array
+    tensor._array = array
     tensor.grad = None
     tensor.requires_grad = grad_fn is not None
     tensor.grad_fn = grad_fn
@@ -585,3 +617,8 @@ Tensor.__mul__ = _ops.mul  # type: ignore[method-assign]
 Tensor.__truediv__ = _ops.div  # type: ignore[method-assign]
 Tensor.__matmul__ = _ops.matmul  # type: ignore[method-assign]
 Tensor.__neg__ = _ops.neg  # type: ignore[method-assign]
+
+
+def _comparable(other: Any) -> bool:
+    """Whether ``tensor <comparison> other`` is computed (a tensor, an array, a number)."""
+    return isinstance(other, (Tensor, np.ndarray, int, float, bool, np.number, np.bool_))

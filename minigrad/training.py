@@ -107,13 +107,13 @@ def sparse_categorical_crossentropy(prediction: Tensor, target: Tensor) -> Tenso
     """:func:`categorical_crossentropy` with integer class indices ``target`` (shape
     ``prediction.shape[:-1]``)."""
     classes = prediction.shape[-1]
-    indices = np.asarray(target.data).astype(np.int64).reshape(prediction.shape[:-1])
+    indices = np.asarray(target._array).astype(np.int64).reshape(prediction.shape[:-1])
     if indices.size and (indices.min() < 0 or indices.max() >= classes):
         raise ValueError(
             f"sparse_categorical_crossentropy: class indices must lie in [0, {classes}), "
             f"got values from {indices.min()} to {indices.max()}"
         )
-    one_hot = Tensor(np.eye(classes, dtype=prediction.data.dtype)[indices])
+    one_hot = Tensor(np.eye(classes, dtype=prediction._array.dtype)[indices])
     return categorical_crossentropy(prediction, one_hot)
 
 
@@ -373,7 +373,7 @@ class EarlyStopping(Callback):
 
 
 def _weights(model: Model) -> dict[str, np.ndarray]:
-    return {name: tensor.data.copy() for name, tensor in model.module.state_dict().items()}
+    return {name: tensor._array.copy() for name, tensor in model.module.state_dict().items()}
 
 
 def _restore(model: Model, weights: dict[str, np.ndarray]) -> None:
@@ -574,8 +574,8 @@ class _Progress:
 
 def _float_dtype(module: nn.Module) -> Any:
     for parameter in module.parameters():
-        if parameter.data.dtype.kind == "f":
-            return parameter.data.dtype
+        if parameter._array.dtype.kind == "f":
+            return parameter._array.dtype
     return np.float32
 
 
@@ -725,7 +725,7 @@ class Model:
     ) -> None:
         if target is None:
             return
-        predicted, wanted = prediction.data, target.data
+        predicted, wanted = prediction._array, target._array
         for name, metric in self.metrics.items():
             total, count = metric(predicted, wanted)
             pair = totals.setdefault(name, [0.0, 0.0])

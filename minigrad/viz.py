@@ -98,11 +98,11 @@ def _shape(tensor: Tensor) -> str:
 
 
 def _values(tensor: Tensor, show: bool, limit: int) -> str:
-    if not show or tensor.data.size > limit:
+    if not show or tensor._array.size > limit:
         return ""
-    text = "\n" + np.array2string(tensor.data, precision=4, separator=", ")
+    text = "\n" + np.array2string(tensor._array, precision=4, separator=", ")
     if tensor.grad is not None:
-        text += "\ngrad " + np.array2string(tensor.grad.data, precision=4, separator=", ")
+        text += "\ngrad " + np.array2string(tensor.grad._array, precision=4, separator=", ")
     return text
 
 

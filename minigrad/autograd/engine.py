@@ -87,8 +87,9 @@ class _Backward:
                 for tensor, gradient in zip(user._inputs, results):
                     if tensor is None or gradient is None:
                         continue
-                    if type(gradient) is not Tensor or gradient.data.shape != tensor.data.shape or (
-                        gradient.data.dtype is not tensor.data.dtype
+                    if type(gradient) is not Tensor or (
+                        gradient._array.shape != tensor._array.shape
+                        or gradient._array.dtype is not tensor._array.dtype
                     ):
                         gradient = fit_to_input(gradient, tensor, user)
                     follow = tensor.grad_fn
@@ -142,17 +143,17 @@ class _Backward:
         elif leaf.grad is None:
             # A copy: one array may reach several leaves (both inputs of an addition) or
             # be the caller's own gradient.
-            leaf.grad = _make(gradient.data.copy())
+            leaf.grad = _make(gradient._array.copy())
         else:
-            existing, data = leaf.grad, leaf.grad.data
-            if data.flags.writeable and data.shape == gradient.data.shape and (
-                data.dtype == gradient.data.dtype
+            existing, data = leaf.grad, leaf.grad._array
+            if data.flags.writeable and data.shape == gradient._array.shape and (
+                data.dtype == gradient._array.dtype
             ):
                 # Into the existing tensor, as PyTorch: a reference to .grad sees the sum.
-                np.add(data, gradient.data, out=data)
+                np.add(data, gradient._array, out=data)
                 mark_changed(existing)
             else:
-                leaf.grad = _make(data + gradient.data)
+                leaf.grad = _make(data + gradient._array)
 
     def prepare(self, node: Function, gradients: list[Any]) -> bool:
         """Before a node with several outputs or retained gradients runs, or any node when
@@ -197,7 +198,7 @@ def fit_to_input(gradient: Any, tensor: Tensor, node: Function) -> Tensor:
     the input's dtype and shape: summed over the dimensions the forward broadcast."""
     if type(gradient) is not Tensor:
         gradient = gradient if isinstance(gradient, Tensor) else Tensor._make(np.asarray(gradient))
-    data, wanted = gradient.data, tensor.data
+    data, wanted = gradient._array, tensor._array
     if data.dtype != wanted.dtype:
         gradient = gradient.to(wanted.dtype)
     if data.shape != wanted.shape:
@@ -253,26 +254,26 @@ def check_root(tensor: Tensor, gradient: Any, index: int) -> Tensor:
             f"element {index} of tensors does not require grad and does not have a grad_fn"
         )
     if gradient is None:
-        if tensor.data.size != 1:
+        if tensor._array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; output {index} has "
                 f"shape {tensor.shape}: pass a gradient of that shape"
             )
         # Cheaper than np.ones, and NumPy parses a dtype passed by position faster.
-        data = tensor.data
+        data = tensor._array
         one = np.array(1, data.dtype)
         return _make(one if data.ndim == 0 else one.reshape(data.shape))
     if not isinstance(gradient, Tensor):
-        gradient = Tensor._make(np.asarray(gradient, dtype=tensor.data.dtype))
+        gradient = Tensor._make(np.asarray(gradient, dtype=tensor._array.dtype))
     if gradient.shape != tensor.shape:
         raise RuntimeError(
             f"mismatch in shape: gradient {index} has shape {gradient.shape} but output "
             f"{index} has shape {tensor.shape}"
         )
-    if gradient.data.dtype != tensor.data.dtype:
+    if gradient._array.dtype != tensor._array.dtype:
         # As PyTorch: the upstream gradient takes the output's dtype (a recorded cast, so
         # a create_graph pass still reaches a gradient that requires grad).
-        gradient = gradient.to(tensor.data.dtype)
+        gradient = gradient.to(tensor._array.dtype)
     return gradient
 
 
@@ -347,4 +348,3 @@ def grad(
     if not create_graph:
         result = [None if r is None else r.detach() for r in result]
     return tuple(result)
-

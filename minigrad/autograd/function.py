@@ -50,7 +50,7 @@ class Function:
             @staticmethod
             def forward(ctx, x):
                 ctx.save_for_backward(x)
-                return x.data ** 3          # a NumPy array or a Tensor
+                return x._array ** 3          # a NumPy array or a Tensor
 
             @staticmethod
             def backward(ctx, grad):
@@ -189,7 +189,7 @@ class Function:
         saved = node._saved
         if (
             type(raw) is Tensor and saved and saved[0] is raw and len(saved) == 1
-            and len(args) == 1 and raw is not args[0] and raw.data.dtype.kind == "f"
+            and len(args) == 1 and raw is not args[0] and raw._array.dtype.kind == "f"
             and not raw._is_view and not node._non_differentiable
         ):
             # Fast path, the next most common case (exp, tanh, sigmoid: ops.saved_output):
@@ -277,14 +277,14 @@ def _link_outputs(node: Function, raw: Any, args: tuple[Any, ...]) -> Any:
     for number, out in enumerate(outputs):
         if out._is_view:
             node._makes_view = True
-        if out.data.dtype.kind == "f" and not (
+        if out._array.dtype.kind == "f" and not (
             node._non_differentiable and any(out is t for t in node._non_differentiable)
         ):
             out.grad_fn = node
             out._output_nr = number
             out.requires_grad = True
     if several:
-        node._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+        node._output_meta = tuple([(o._array.shape, o._array.dtype) for o in outputs])
         node._prepare_gradients = True
     if node._saved:  # forward may have saved an output (exp, tanh)
         history.save_outputs_as_twins(node, outputs)
@@ -301,7 +301,7 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
                 # An input returned unchanged: the output is a new tensor sharing its
                 # data (a view of it, as in PyTorch), so the input's own history is left
                 # alone.
-                return Tensor._make(raw.data, version=raw._shared_version(), is_view=True)
+                return Tensor._make(raw._array, version=raw._shared_version(), is_view=True)
         return raw
     if isinstance(raw, (np.generic, float, int, bool)):
         return Tensor._make(np.asarray(raw))

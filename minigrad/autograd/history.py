@@ -91,7 +91,7 @@ class in_place:  # noqa: N801  (used like a function: with in_place(param): ...)
     optimizer kernel, ``load_state_dict``)::
 
         with in_place(param):
-            param.data -= lr * gradient
+            param._array -= lr * gradient
 
     Graph nodes that saved ``param`` then refuse to backward with the new values, exactly
     as after ``param.sub_(...)``. An optimizer written the PyTorch way
@@ -223,7 +223,7 @@ def save_outputs_as_twins(node: Function, outputs: tuple[Tensor, ...]) -> None:
 def detached_twin(output: Tensor) -> Tensor:
     """A tensor with the array and version counter of ``output``, without its grad_fn."""
     return _make(
-        output.data, output._shared_version(), output._is_view, output_nr=output._output_nr
+        output._array, output._shared_version(), output._is_view, output_nr=output._output_nr
     )
 
 
@@ -272,7 +272,7 @@ def snapshot(tensor: Tensor) -> Tensor:
     While recording, a copy with the tensor's history: the update overwrites the memory
     that the recorded graph would read later."""
     if tensor.requires_grad and _mode.enabled:
-        source = Tensor._make(tensor.data.copy())
+        source = Tensor._make(tensor._array.copy())
         source.grad_fn, source._output_nr = tensor.grad_fn, tensor._output_nr
         source.requires_grad = True
         return source
@@ -286,7 +286,7 @@ def commit(tensor: Tensor, result: Tensor) -> Tensor:
             "an in-place operation on a view of another tensor cannot be recorded for "
             "backward; compute the result out of place instead"
         )
-    np.copyto(tensor.data, result.data, casting="same_kind")
+    np.copyto(tensor._array, result._array, casting="same_kind")
     mark_changed(tensor)
     if result.requires_grad:
         node, previous = result.grad_fn, tensor.grad_fn
@@ -316,10 +316,10 @@ def fill(tensor: Tensor, value: Any, masked_fill: Callable[..., Tensor]) -> Tens
     if recorded:
         # Recorded like any in-place op, as PyTorch: the tensor stays in the graph, its
         # old history gets a zero gradient and a tensor value the sum of the gradient.
-        everywhere = Tensor._make(np.ones(tensor.data.shape, dtype=np.bool_))
+        everywhere = Tensor._make(np.ones(tensor._array.shape, dtype=np.bool_))
         return commit(tensor, masked_fill(snapshot(tensor), everywhere, value))
     with in_place(tensor):
-        tensor.data[...] = value.data if isinstance(value, Tensor) else value
+        tensor._array[...] = value._array if isinstance(value, Tensor) else value
     return tensor
 
 

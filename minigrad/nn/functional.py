@@ -185,7 +185,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}"
         )
     count = weight.shape[0]
-    indices = input.data
+    indices = input._array
     if indices.size and (indices.min() < 0 or indices.max() >= count):
         bad = indices[(indices < 0) | (indices >= count)]
         raise IndexError(
@@ -316,9 +316,9 @@ def batch_norm(
         output = centred * rsqrt(variance + eps)
         with no_grad():
             if running_mean is not None:
-                _blend(running_mean, mean.data.reshape(channels), momentum)
+                _blend(running_mean, mean._array.reshape(channels), momentum)
             if running_var is not None:
-                unbiased = variance.data.reshape(channels) * (count / (count - 1))
+                unbiased = variance._array.reshape(channels) * (count / (count - 1))
                 _blend(running_var, unbiased, momentum)
     else:
         if running_mean is None or running_var is None:
@@ -338,7 +338,7 @@ def batch_norm(
 def _blend(running: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """``running <- (1 - momentum) * running + momentum * batch_value``, in place."""
     with in_place(running):
-        running.data[...] = (1.0 - momentum) * running.data + momentum * batch_value
+        running._array[...] = (1.0 - momentum) * running._array + momentum * batch_value
 
 
 # --------------------------------------------------------------------------- regression losses
@@ -405,7 +405,7 @@ def _check_class_targets(input: Tensor, target: Tensor, ignore_index: int, name:
             f"{expected}, got {target.shape}"
         )
     classes = input.shape[_class_dim(input)]
-    labels = target.data
+    labels = target._array
     valid = labels != ignore_index
     out_of_range = valid & ((labels < 0) | (labels >= classes))
     if out_of_range.any():
@@ -433,7 +433,7 @@ def _index_class_loss(
     """
     class_dim = _class_dim(log_probabilities)
     classes = log_probabilities.shape[class_dim]
-    safe = np.where(valid, target.data, 0)
+    safe = np.where(valid, target._array, 0)
     # Pick logp[n, t[n, d...], d...]: an open grid over every dimension but the class one.
     grid = list(np.ogrid[tuple(slice(0, s) for s in safe.shape)])
     grid.insert(class_dim, safe)
@@ -560,9 +560,9 @@ class BinaryCrossEntropy(Function):
     def forward(ctx: Any, x: Tensor, t: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, t)
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x.data), _LOG_FLOOR)
-            log_rest = np.maximum(np.log1p(-x.data), _LOG_FLOOR)
-        return np.asarray((t.data - 1.0) * log_rest - t.data * log_x, dtype=x.data.dtype)
+            log_x = np.maximum(np.log(x._array), _LOG_FLOOR)
+            log_rest = np.maximum(np.log1p(-x._array), _LOG_FLOOR)
+        return np.asarray((t._array - 1.0) * log_rest - t._array * log_x, dtype=x._array.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -593,7 +593,7 @@ def binary_cross_entropy(
     _check_float(target, "binary_cross_entropy", "target")
     _check_same_shape(input, target, "binary_cross_entropy")
     for value, what in ((input, "input"), (target, "target")):
-        data = value.data
+        data = value._array
         if data.size and not ((data >= 0) & (data <= 1)).all():
             raise ValueError(
                 f"binary_cross_entropy: every element of {what} must be in [0, 1]; found "

@@ -36,12 +36,12 @@ def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
     with in_place(tensor):
-        tensor.data[...] = values
+        tensor._array[...] = values
     return tensor
 
 
 def _fans(tensor: Tensor) -> tuple[int, int]:
-    shape = tensor.data.shape
+    shape = tensor._array.shape
     if len(shape) < 2:
         raise ValueError(
             f"fan in and fan out need a tensor with at least 2 dimensions, got shape {shape}"
@@ -69,12 +69,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with values drawn uniformly from ``[a, b)``."""
-    return _fill(tensor, generator().uniform(a, b, tensor.data.shape))
+    return _fill(tensor, generator().uniform(a, b, tensor._array.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with values drawn from ``N(mean, std**2)``."""
-    return _fill(tensor, generator().normal(mean, std, tensor.data.shape))
+    return _fill(tensor, generator().normal(mean, std, tensor._array.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -138,7 +138,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     Dimensions after the first are flattened; rows (or columns, whichever are fewer) are
     orthonormal.
     """
-    shape = tensor.data.shape
+    shape = tensor._array.shape
     if len(shape) < 2:
         raise ValueError(f"orthogonal_ needs at least 2 dimensions, got shape {shape}")
     rows, columns = shape[0], int(np.prod(shape[1:]))

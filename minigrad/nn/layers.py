@@ -195,7 +195,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
-                self.weight.data[self.padding_idx] = 0.0
+                self.weight._array[self.padding_idx] = 0.0
 
     def forward(self, input: Tensor) -> Tensor:
         """The rows of ``weight`` that ``input`` names."""
@@ -352,7 +352,7 @@ class BatchNorm1d(Module):
                 )
             self.num_batches_tracked.add_(1)
             if self.momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked._array)
         return F.batch_norm(
             input,
             self.running_mean if update or not use_batch_stats else None,

@@ -36,7 +36,7 @@ class Parameter(Tensor):
         if data is None:
             data = np.zeros(0, dtype=dtypes.get_default_dtype())
         if isinstance(data, Tensor):  # shared, not copied, with its version counter
-            _make(data.data, data._shared_version(), into=self)
+            _make(data._array, data._shared_version(), into=self)
         else:
             _make(dtypes.as_array(data, copy=False), into=self)
         if requires_grad:
@@ -323,7 +323,7 @@ class Module:
             if set_to_none:
                 parameter.grad = None
             elif parameter.grad is not None:
-                parameter.grad = Tensor._make(np.zeros_like(parameter.grad.data))
+                parameter.grad = Tensor._make(np.zeros_like(parameter.grad._array))
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant and then on this module (e.g. to initialise)."""
@@ -347,11 +347,11 @@ class Module:
             raise TypeError(f"Module.to: only float32 and float64 are supported, got {target}")
         with no_grad():
             for tensor in list(self.parameters()) + list(self.buffers()):
-                if tensor.data.dtype.kind == "f" and tensor.data.dtype != target:
+                if tensor._array.dtype.kind == "f" and tensor._array.dtype != target:
                     with in_place(tensor):  # new memory: saved values no longer match
-                        tensor.data = tensor.data.astype(target)
+                        tensor._array = tensor._array.astype(target)
                     if tensor.grad is not None:
-                        tensor.grad = Tensor._make(tensor.grad.data.astype(target))
+                        tensor.grad = Tensor._make(tensor.grad._array.astype(target))
         return self
 
     def float(self) -> Module:
@@ -388,7 +388,7 @@ class Module:
         incoming: dict[str, np.ndarray] = {}
         problems: list[str] = []
         for key, value in state_dict.items():
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._array if isinstance(value, Tensor) else value
             if not isinstance(array, np.ndarray) and not np.isscalar(array):
                 problems.append(f"{key}: expected a Tensor or a NumPy array, got "
                                 f"{type(value).__name__}")
@@ -397,10 +397,10 @@ class Module:
         missing = [k for k in own if k not in incoming]
         unexpected = [k for k in incoming if k not in own]
         for key, array in incoming.items():
-            if key in own and array.shape != own[key].data.shape:
+            if key in own and array.shape != own[key]._array.shape:
                 problems.append(
                     f"{key}: shape {tuple(array.shape)} in the state dict, but the module's "
-                    f"is {tuple(own[key].data.shape)}"
+                    f"is {tuple(own[key]._array.shape)}"
                 )
             elif key in own and array.dtype.kind not in "fiub":
                 problems.append(f"{key}: unsupported dtype {array.dtype}")
@@ -417,7 +417,7 @@ class Module:
                 if key in own:
                     target = own[key]
                     with in_place(target):
-                        np.copyto(target.data, array, casting="unsafe")
+                        np.copyto(target._array, array, casting="unsafe")
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

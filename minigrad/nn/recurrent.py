@@ -219,7 +219,7 @@ def _reset_parameters(module: Module, hidden_size: int, forget_bias: float = 0.0
         for name, parameter in module.named_parameters():
             if name.startswith("bias_ih"):
                 with in_place(parameter):
-                    parameter.data[hidden_size : 2 * hidden_size] += forget_bias
+                    parameter._array[hidden_size : 2 * hidden_size] += forget_bias
 
 
 def _affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:

@@ -29,15 +29,15 @@ def _shape_of(value: Any) -> str:
 
 def _count(module: Module) -> tuple[int, int]:
     parameters = list(module.parameters())
-    total = sum(int(p.data.size) for p in parameters)
-    trainable = sum(int(p.data.size) for p in parameters if p.requires_grad)
+    total = sum(int(p._array.size) for p in parameters)
+    trainable = sum(int(p._array.size) for p in parameters if p.requires_grad)
     return total, trainable
 
 
 def _dtype_of(module: Module) -> Any:
     for parameter in module.parameters():
-        if parameter.data.dtype.kind == "f":
-            return parameter.data.dtype
+        if parameter._array.dtype.kind == "f":
+            return parameter._array.dtype
     return np.float32
 
 

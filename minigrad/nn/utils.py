@@ -82,7 +82,7 @@ def clip_grad_norm_(
     gradients = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if not gradients:
         return Tensor._make(np.zeros((), dtypes.get_default_dtype()))
-    norms = np.stack([_vector_norm(g.data, norm_type) for g in gradients])
+    norms = np.stack([_vector_norm(g._array, norm_type) for g in gradients])
     total = _vector_norm(norms, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -95,7 +95,7 @@ def clip_grad_norm_(
         with no_grad():
             for gradient in gradients:
                 with in_place(gradient):
-                    gradient.data *= coefficient.astype(gradient.data.dtype)
+                    gradient._array *= coefficient.astype(gradient._array.dtype)
     return Tensor._make(np.asarray(total))
 
 
@@ -115,7 +115,7 @@ def clip_grad_value_(
             gradient = parameter.grad
             if gradient is not None:
                 with in_place(gradient):
-                    np.clip(gradient.data, -clip_value, clip_value, out=gradient.data)
+                    np.clip(gradient._array, -clip_value, clip_value, out=gradient._array)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -141,15 +141,15 @@ def vector_to_parameters(vector: Tensor, parameters: Iterable[Tensor]) -> None:
     if vector.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {vector.shape}")
     params = _as_list(parameters)
-    total = sum(p.data.size for p in params)
-    if vector.data.size != total:
+    total = sum(p._array.size for p in params)
+    if vector._array.size != total:
         raise ValueError(
-            f"vector_to_parameters: the vector has {vector.data.size} elements but the "
+            f"vector_to_parameters: the vector has {vector._array.size} elements but the "
             f"parameters have {total}"
         )
     offset = 0
     with no_grad():
         for parameter in params:
-            size = parameter.data.size
-            parameter.copy_(vector[offset : offset + size].reshape(parameter.data.shape))
+            size = parameter._array.size
+            parameter.copy_(vector[offset : offset + size].reshape(parameter._array.shape))
             offset += size

@@ -19,7 +19,7 @@ def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, Scalar) and like is not None:
-        return Tensor._make(np.asarray(value, dtype=scalar_dtype(like.data.dtype, value)))
+        return Tensor._make(np.asarray(value, dtype=scalar_dtype(like._array.dtype, value)))
     return Tensor._make(dtypes.as_array(value, copy=False))
 
 
@@ -63,17 +63,17 @@ def binary_operands(a: Any, b: Any) -> tuple[np.ndarray | Any, np.ndarray | Any,
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
-        x, y = a.data, b.data
+        x, y = a._array, b._array
         if x.dtype is y.dtype or x.dtype == y.dtype:  # the common case: nothing to promote
             return x, y, x.dtype
         dtype = promote_types(x.dtype, y.dtype)
         return x.astype(dtype, copy=False), y.astype(dtype, copy=False), dtype
     if a_is_tensor:
-        dtype = scalar_dtype(a.data.dtype, b)
-        return a.data.astype(dtype, copy=False), dtype.type(b), dtype
+        dtype = scalar_dtype(a._array.dtype, b)
+        return a._array.astype(dtype, copy=False), dtype.type(b), dtype
     if b_is_tensor:
-        dtype = scalar_dtype(b.data.dtype, a)
-        return dtype.type(a), b.data.astype(dtype, copy=False), dtype
+        dtype = scalar_dtype(b._array.dtype, a)
+        return dtype.type(a), b._array.astype(dtype, copy=False), dtype
     raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")
 
 
@@ -92,8 +92,8 @@ def operand(value: Any, name: str) -> Any:
 
 def broadcast_shape(a: Any, b: Any, name: str) -> tuple[int, ...]:
     """The broadcast shape of two operands, or a ValueError naming both shapes."""
-    shape_a = a.data.shape if isinstance(a, Tensor) else ()
-    shape_b = b.data.shape if isinstance(b, Tensor) else ()
+    shape_a = a._array.shape if isinstance(a, Tensor) else ()
+    shape_b = b._array.shape if isinstance(b, Tensor) else ()
     if shape_a == shape_b:
         return shape_a
     try:
@@ -107,7 +107,7 @@ def broadcast_shape(a: Any, b: Any, name: str) -> tuple[int, ...]:
 def float_data(tensor: Tensor) -> np.ndarray:
     """The data of a tensor a floating op works on; integer tensors become the default
     float dtype (as ``torch.exp`` of an int tensor)."""
-    data = tensor.data
+    data = tensor._array
     if data.dtype.kind == "f":
         return data
     return data.astype(dtypes.get_default_dtype())

@@ -144,9 +144,9 @@ class Div(Function):
         ctx.save_for_backward(*_tensors_or_none(a, b))
         ctx.scalars = (a, b)
         # True division: integer tensors become the default float dtype first.
-        if isinstance(a, Tensor) and a.data.dtype.kind != "f":
+        if isinstance(a, Tensor) and a._array.dtype.kind != "f":
             a = Tensor._make(_float_data(a))
-        if isinstance(b, Tensor) and b.data.dtype.kind != "f":
+        if isinstance(b, Tensor) and b._array.dtype.kind != "f":
             b = Tensor._make(_float_data(b))
         return _run_binary(binary.div, np.divide, a, b, "div")
 
@@ -235,7 +235,7 @@ class Pow(Function):
             if isinstance(exponent, Tensor):
                 grad_base = where(exponent == 0, 0.0, grad * exponent * base ** (exponent - 1))
             elif exponent == 0:
-                grad_base = Tensor._make(np.zeros_like(grad.data))
+                grad_base = Tensor._make(np.zeros_like(grad._array))
             else:
                 power = base if exponent == 2 else base ** (exponent - 1)  # x ** 2: no pow
                 grad_base = grad * exponent * power
@@ -286,7 +286,7 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = (t.data for t in ctx.saved_tensors)
+        a, b = (t._array for t in ctx.saved_tensors)
         return _share_gradient(ctx, grad, a < b, a > b, a == b)
 
 
@@ -298,7 +298,7 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = (t.data for t in ctx.saved_tensors)
+        a, b = (t._array for t in ctx.saved_tensors)
         return _share_gradient(ctx, grad, a > b, a < b, a == b)
 
 
@@ -309,7 +309,7 @@ def _share_gradient(
     it does not lose, half of it where the two tie, nothing where it loses. A NaN loses
     to nothing (it compares false), so there both inputs get the whole gradient."""
     need_a, need_b = ctx.needs_input_grad
-    dtype = grad.data.dtype
+    dtype = grad._array.dtype
     return (
         grad * Tensor._make(_share(a_loses, ties, dtype)) if need_a else None,
         grad * Tensor._make(_share(b_loses, ties, dtype)) if need_b else None,
@@ -498,7 +498,7 @@ op(rsqrt, Rsqrt, method=True, tests=[check(lambda x: 1.0 / np.sqrt(x), domain=(0
 class Neg(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        return np.negative(x.data)
+        return np.negative(x._array)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -516,17 +516,17 @@ op(neg, Neg, method=True, tests=[check(np.negative)])
 class Abs(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        if x.data.dtype.kind != "f":
-            if x.data.dtype == np.bool_:
+        if x._array.dtype.kind != "f":
+            if x._array.dtype == np.bool_:
                 raise TypeError("abs: bool tensors are not supported (as in PyTorch)")
-            return np.abs(x.data)  # integers stay integers (and need no gradient)
+            return np.abs(x._array)  # integers stay integers (and need no gradient)
         return _unary_input(ctx, unary.abs, x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         # grad * sign(x), with PyTorch's sign for the derivative: 0 at 0 and at NaN.
-        slope = np.sign(x.data, out=np.empty_like(x.data))  # an array even when 0-d
+        slope = np.sign(x._array, out=np.empty_like(x._array))  # an array even when 0-d
         slope[np.isnan(slope)] = 0.0
         return grad * Tensor._make(slope)
 
@@ -543,14 +543,14 @@ op(abs, Abs, method=True, tests=[check(np.abs, kinks=(0.0,))])
 class Sign(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        if x.data.dtype == np.bool_:
-            return x.data.copy()  # NumPy has no sign for bool; True is 1 (as PyTorch)
-        return np.sign(x.data)
+        if x._array.dtype == np.bool_:
+            return x._array.copy()  # NumPy has no sign for bool; True is 1 (as PyTorch)
+        return np.sign(x._array)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         # Zeros, not grad * 0: an infinite upstream gradient must not become NaN.
-        return Tensor._make(np.zeros_like(grad.data))
+        return Tensor._make(np.zeros_like(grad._array))
 
 
 def sign(input: Tensor) -> Tensor:
@@ -586,7 +586,7 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx: Any, grad: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, y)
-        return unary.tanh_backward(grad.data, y.data)
+        return unary.tanh_backward(grad._array, y._array)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -623,7 +623,7 @@ class SigmoidBackward(Function):
     @staticmethod
     def forward(ctx: Any, grad: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, y)
-        return unary.sigmoid_backward(grad.data, y.data)
+        return unary.sigmoid_backward(grad._array, y._array)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -651,10 +651,10 @@ op(sigmoid, Sigmoid, SigmoidBackward, method=True,
 class Relu(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray | Tensor:
-        if x.data.dtype.kind != "f":
-            if x.data.dtype == np.bool_:
+        if x._array.dtype.kind != "f":
+            if x._array.dtype == np.bool_:
                 raise TypeError("relu: bool tensors are not supported (as in PyTorch)")
-            return np.maximum(x.data, 0)  # integers stay integers (and need no gradient)
+            return np.maximum(x._array, 0)  # integers stay integers (and need no gradient)
         # The output, not the input, as PyTorch (see saved_output).
         return saved_output(ctx, unary.relu(_float_data(x)))
 
@@ -670,7 +670,7 @@ class ReluBackward(Function):
     @staticmethod
     def forward(ctx: Any, grad: Tensor, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return unary.relu_backward(grad.data, x.data)
+        return unary.relu_backward(grad._array, x._array)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, None]:
@@ -706,7 +706,7 @@ class LeakyReluBackward(Function):
     def forward(ctx: Any, grad: Tensor, x: Tensor, negative_slope: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
-        return unary.leaky_relu_backward(grad.data, x.data, negative_slope)
+        return unary.leaky_relu_backward(grad._array, x._array, negative_slope)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, None, None]:
@@ -754,7 +754,7 @@ class EluBackward(Function):
     def forward(ctx: Any, grad: Tensor, x: Tensor, alpha: float) -> np.ndarray:
         ctx.save_for_backward(grad, x)
         ctx.alpha = alpha
-        return unary.elu_backward(grad.data, x.data, alpha)
+        return unary.elu_backward(grad._array, x._array, alpha)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
@@ -805,7 +805,7 @@ class SoftplusBackward(Function):
     def forward(ctx: Any, grad: Tensor, x: Tensor, beta: float, threshold: float) -> Any:
         ctx.save_for_backward(grad, x)
         ctx.beta, ctx.threshold = beta, threshold
-        return unary.softplus_backward(grad.data, x.data, beta, threshold)
+        return unary.softplus_backward(grad._array, x._array, beta, threshold)
 
     @staticmethod
     def backward(ctx: Any, grad_grad: Tensor) -> tuple[Any, Any, None, None]:
@@ -855,8 +855,8 @@ class Clamp(Function):
         if not isinstance(low, Tensor) and not isinstance(high, Tensor):
             # Number bounds, the usual call: promoted once for both steps (a float bound
             # makes an integer tensor float), then one kernel per bound.
-            dtype = scalar_dtype(scalar_dtype(x.data.dtype, low), high)
-            data = x.data.astype(dtype, copy=False)
+            dtype = scalar_dtype(scalar_dtype(x._array.dtype, low), high)
+            data = x._array.astype(dtype, copy=False)
             floating = dtype.kind == "f"  # integers go to NumPy, as in _run_binary
             if low is not None:
                 data = (binary.maximum if floating else np.maximum)(data, dtype.type(low))
@@ -869,16 +869,16 @@ class Clamp(Function):
             result = Tensor._make(_run_binary(binary.maximum, np.maximum, result, low, "clamp"))
         if high is not None:
             result = Tensor._make(_run_binary(binary.minimum, np.minimum, result, high, "clamp"))
-        return result.data
+        return result._array
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         # PyTorch's rule. A comparison with NaN is false, so where the input or a bound is
         # NaN no one gets the gradient.
         saved_x, saved_low, saved_high = ctx.saved_tensors
-        x = saved_x.data
-        low = ctx.low if saved_low is None else saved_low.data
-        high = ctx.high if saved_high is None else saved_high.data
+        x = saved_x._array
+        low = ctx.low if saved_low is None else saved_low._array
+        high = ctx.high if saved_high is None else saved_high._array
         need_x, need_low, need_high = ctx.needs_input_grad
         grad_x = grad_low = grad_high = None
         if need_x:  # the input where low <= x <= high
@@ -906,7 +906,7 @@ def _gradient_where(mask: Any, grad: Tensor) -> Tensor:
     """``grad`` where ``mask`` is true, else 0, as ``grad * mask``: several times faster
     than a selection (np.where) on a random mask. (PyTorch selects, so an infinite
     upstream gradient gives it 0 where the gradient is blocked, and minigrad NaN.)"""
-    return grad * Tensor._make(np.asarray(mask, dtype=grad.data.dtype))
+    return grad * Tensor._make(np.asarray(mask, dtype=grad._array.dtype))
 
 
 def _bounds(rng: np.random.Generator, shapes: Any) -> dict:
@@ -953,7 +953,7 @@ class Where(Function):
         ctx.save_for_backward(condition)
         x, y, _ = binary_operands(a, b)  # a Python number takes the other's dtype
         try:
-            return np.where(condition.data, x, y)
+            return np.where(condition._array, x, y)
         except ValueError:
             shapes = [v.shape if isinstance(v, Tensor) else () for v in (condition, a, b)]
             raise ValueError(
@@ -964,7 +964,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
         (condition,) = ctx.saved_tensors
-        zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
+        zero = Tensor._make(np.zeros((), dtype=grad._array.dtype))
         need_a, need_b = ctx.needs_input_grad[1:]
         return (
             None,
@@ -991,7 +991,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         # A list or NumPy array becomes a Tensor of its own (a copy): backward needs the
         # condition, and the caller may change an array of theirs before it runs.
         condition = Tensor(condition)
-    if condition.data.dtype != np.bool_:
+    if condition._array.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
     input, other = operand(input, "where"), operand(other, "where")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -1002,7 +1002,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 
 op(where, Where, method=True, tests=[
-    check(lambda a, b, condition: np.where(condition.data, a, b),
+    check(lambda a, b, condition: np.where(condition._array, a, b),
           function=lambda a, b, condition: where(condition, a, b), arity=2,
           kwargs=_condition),
 ])
@@ -1016,13 +1016,13 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     converts it, and stays an integer tensor.
     """
     if isinstance(value, Tensor):
-        if value.data.ndim != 0:
+        if value._array.ndim != 0:
             raise ValueError(
                 f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}"
             )
         value = value.to(input.dtype)
     elif isinstance(value, Scalar):
-        value = Tensor._make(np.asarray(value).astype(input.data.dtype))
+        value = Tensor._make(np.asarray(value).astype(input._array.dtype))
     else:
         raise TypeError(
             f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}"
@@ -1097,7 +1097,7 @@ op(ge, method=True)
 
 def logical_not(input: Tensor) -> Tensor:
     """Elementwise logical not, as a bool tensor."""
-    return Tensor._make(np.logical_not(input.data))
+    return Tensor._make(np.logical_not(input._array))
 
 
 op(logical_not, method=True)
@@ -1161,12 +1161,12 @@ op(bitwise_xor, method=True)
 
 def bitwise_not(input: Tensor) -> Tensor:
     """Elementwise bitwise not (``~input``): ``~5`` is -6; logical not on bools."""
-    if input.data.dtype.kind == "f":
+    if input._array.dtype.kind == "f":
         raise TypeError(
             f"bitwise_not is only defined for integer and bool tensors, got dtype "
             f"{input.dtype} (compare, or use logical_not, for a bool result)"
         )
-    return Tensor._make(np.invert(input.data))
+    return Tensor._make(np.invert(input._array))
 
 
 op(bitwise_not, method=True)
@@ -1174,7 +1174,7 @@ op(bitwise_not, method=True)
 
 def isnan(input: Tensor) -> Tensor:
     """Where the elements are NaN, as a bool tensor."""
-    return Tensor._make(np.isnan(input.data))
+    return Tensor._make(np.isnan(input._array))
 
 
 op(isnan, method=True)
@@ -1182,7 +1182,7 @@ op(isnan, method=True)
 
 def isinf(input: Tensor) -> Tensor:
     """Where the elements are infinite, as a bool tensor."""
-    return Tensor._make(np.isinf(input.data))
+    return Tensor._make(np.isinf(input._array))
 
 
 op(isinf, method=True)
@@ -1190,7 +1190,7 @@ op(isinf, method=True)
 
 def isfinite(input: Tensor) -> Tensor:
     """Where the elements are finite, as a bool tensor."""
-    return Tensor._make(np.isfinite(input.data))
+    return Tensor._make(np.isfinite(input._array))
 
 
 op(isfinite, method=True)

@@ -26,8 +26,8 @@ class Matmul(Function):
         ctx.save_for_backward(a, b)
         ctx.flags = (transpose_a, transpose_b)
         # The method, not np.swapaxes: NumPy's function is a Python wrapper around it.
-        x = a.data.swapaxes(-1, -2) if transpose_a else a.data
-        y = b.data.swapaxes(-1, -2) if transpose_b else b.data
+        x = a._array.swapaxes(-1, -2) if transpose_a else a._array
+        y = b._array.swapaxes(-1, -2) if transpose_b else b._array
         if x.dtype is not y.dtype and x.dtype != y.dtype:
             # PyTorch refuses mixed dtypes here; minigrad promotes as every binary op does.
             dtype = promote_types(x.dtype, y.dtype)
@@ -43,7 +43,7 @@ class Matmul(Function):
         # One entry per argument passed: two from matmul(), four from backward's own calls.
         needs = ctx.needs_input_grad
         need_a, need_b = needs[0], needs[1]
-        if a.data.ndim == 1 or b.data.ndim == 1:
+        if a._array.ndim == 1 or b._array.ndim == 1:
             return (*_vector_backward(a, b, grad, need_a, need_b), None, None)[: len(needs)]
         # With A' = op(A), B' = op(B): dA' = G B'^T and dB' = A'^T G, transposed back
         # when the input itself was used transposed.
@@ -100,12 +100,12 @@ class Linear(Function):
         # Every input as rows of features (a 1-D input is one row, N-D inputs are
         # flattened): one 2-D product, where a broadcast N-D product with a transposed
         # weight runs as many small ones and was measured 4x slower.
-        rows = x.data if x.data.ndim == 2 else x.data.reshape(-1, x.data.shape[-1])
-        out = _matmul_kernel(rows, weight.data.T)
+        rows = x._array if x._array.ndim == 2 else x._array.reshape(-1, x._array.shape[-1])
+        out = _matmul_kernel(rows, weight._array.T)
         if bias is not None:
-            out += bias.data
-        if x.data.ndim != 2:
-            out = out.reshape(*x.data.shape[:-1], out.shape[-1])
+            out += bias._array
+        if x._array.ndim != 2:
+            out = out.reshape(*x._array.shape[:-1], out.shape[-1])
         return out
 
     @staticmethod

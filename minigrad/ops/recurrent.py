@@ -67,7 +67,7 @@ def _compiled_recurrence(batch: int, gate_width: int, hidden: int) -> bool:
 def _contiguous(tensor: Tensor | None, dtype: np.dtype) -> np.ndarray | None:
     if tensor is None:
         return None
-    return np.ascontiguousarray(tensor.data, dtype=dtype)
+    return np.ascontiguousarray(tensor._array, dtype=dtype)
 
 
 class Recurrence(Function):
@@ -107,28 +107,28 @@ class Recurrence(Function):
         activations: tuple[str, ...],
         written_out: Callable[..., tuple[Tensor, ...]],
     ) -> tuple[Tensor, ...]:
-        dtype = weight_hh.data.dtype
-        steps, batch, features = x.data.shape
-        hidden = weight_hh.data.shape[1]
+        dtype = weight_hh._array.dtype
+        steps, batch, features = x._array.shape
+        hidden = weight_hh._array.shape[1]
         width = GATES[kind] * hidden
-        rows = np.ascontiguousarray(x.data.reshape(steps * batch, features))
-        xw = np.dot(rows, weight_ih.data.T)
+        rows = np.ascontiguousarray(x._array.reshape(steps * batch, features))
+        xw = np.dot(rows, weight_ih._array.T)
         if bias_ih is not None:
             # Both biases in one pass over xw. The GRU's candidate block b_hn is added
             # inside its step instead (the reset gate scales W_hn h + b_hn).
-            bias = bias_ih.data + bias_hh.data  # type: ignore[union-attr]
+            bias = bias_ih._array + bias_hh._array  # type: ignore[union-attr]
             if kind == "gru":
-                bias[2 * hidden :] = bias_ih.data[2 * hidden :]
+                bias[2 * hidden :] = bias_ih._array[2 * hidden :]
             xw += bias
         xw = xw.reshape(steps, batch, width)
-        h_start = np.ascontiguousarray(h0.data, dtype=dtype)
+        h_start = np.ascontiguousarray(h0._array, dtype=dtype)
         # One step (a cell) has one recurrent product: a BLAS call, no compiled loop.
         compiled = steps > 1 and _compiled_recurrence(batch, width, hidden)
         # Both loops read W_hh^T contiguous: the compiled product streams its rows, and
         # OpenBLAS multiplies by it faster than by the transposed view (B=32 H=128
         # float32: 34 against 46 us a step). A single step takes the view: the copy
         # would cost what it saves.
-        w_hh_t = np.ascontiguousarray(weight_hh.data.T) if steps > 1 else weight_hh.data.T
+        w_hh_t = np.ascontiguousarray(weight_hh._array.T) if steps > 1 else weight_hh._array.T
         hs = np.empty((steps, batch, hidden), dtype=dtype)
         hw = np.empty((batch, width), dtype=dtype)
         last = 0 if reverse else steps - 1
@@ -165,7 +165,7 @@ class Recurrence(Function):
             b_hn = (
                 np.zeros(hidden, dtype)
                 if bias_hh is None
-                else np.ascontiguousarray(bias_hh.data[2 * hidden :], dtype=dtype)
+                else np.ascontiguousarray(bias_hh._array[2 * hidden :], dtype=dtype)
             )
             gates = np.empty((steps, batch, 4 * hidden), dtype=dtype)
             kernels.run_loop(
@@ -199,14 +199,14 @@ class Recurrence(Function):
         output = saved[-1]
         if autograd.is_grad_enabled():
             return _recorded_backward(ctx, written_out, saved[:-1], grads)
-        dtype = weight_hh.data.dtype
-        hs = output.data
+        dtype = weight_hh._array.dtype
+        hs = output._array
         steps, batch, hidden = hs.shape
         width = GATES[kind] * hidden
-        d_out = np.ascontiguousarray(grads[0].data, dtype=dtype)
-        dh_n = np.ascontiguousarray(grads[1].data, dtype=dtype)
-        w_hh = np.ascontiguousarray(weight_hh.data)
-        h_start = np.ascontiguousarray(h0.data, dtype=dtype)
+        d_out = np.ascontiguousarray(grads[0]._array, dtype=dtype)
+        dh_n = np.ascontiguousarray(grads[1]._array, dtype=dtype)
+        w_hh = np.ascontiguousarray(weight_hh._array)
+        h_start = np.ascontiguousarray(h0._array, dtype=dtype)
         dh_next = np.empty((batch, hidden), dtype=dtype)
         d_ih = np.empty((steps, batch, width), dtype=dtype)
         d_c0 = None
@@ -218,7 +218,7 @@ class Recurrence(Function):
             d_hh = d_ih
         elif kind == "lstm":
             gates, cs, c_start, codes, peepholes = ctx.saved_arrays
-            dc_n = np.ascontiguousarray(grads[2].data, dtype=dtype)
+            dc_n = np.ascontiguousarray(grads[2]._array, dtype=dtype)
             d_c0 = np.empty((batch, hidden), dtype=dtype)
             kernels.run_loop(
                 "backward",
@@ -265,7 +265,7 @@ class Recurrence(Function):
         d_ih_rows = d_ih.reshape(steps * batch, width)
         grad_x = grad_w_ih = grad_w_hh = grad_b_ih = grad_b_hh = None
         if needs[1]:
-            grad_x = np.dot(d_ih_rows, weight_ih.data).reshape(x.data.shape)
+            grad_x = np.dot(d_ih_rows, weight_ih._array).reshape(x._array.shape)
         if needs[2]:
             grad_w_ih = np.dot(d_ih_rows.T, ctx.rows)
         if needs[3]:
@@ -332,7 +332,7 @@ def _peepholes(
     """The peephole weights as one (3, H) array, or (0, H) for an LSTM without them."""
     if weight_ci is None:
         return np.zeros((0, hidden), dtype)
-    return np.stack([w.data for w in (weight_ci, weight_cf, weight_co)]).astype(dtype, copy=False)  # type: ignore[union-attr]
+    return np.stack([w._array for w in (weight_ci, weight_cf, weight_co)]).astype(dtype, copy=False)  # type: ignore[union-attr]
 
 
 def _peephole_grads(

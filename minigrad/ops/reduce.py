@@ -63,7 +63,7 @@ def _torch_dims(input: Tensor, dim: Any, name: str) -> tuple[int, ...]:
     PyTorch) but has no dimension to reduce: the result is ``()``, and the reduction is
     the identity on its one element.
     """
-    ndim = input.data.ndim
+    ndim = input._array.ndim
     if _names_no_dim(dim):
         return _ALL_DIMS[ndim]
     dims = _checked(dtypes.normalize_dims, dim, ndim, name)
@@ -72,7 +72,7 @@ def _torch_dims(input: Tensor, dim: Any, name: str) -> tuple[int, ...]:
 
 def _torch_dim(input: Tensor, dim: Any, name: str) -> int:
     """One dimension (an int, as PyTorch's softmax or argmax want), checked."""
-    return int(_checked(dtypes.normalize_dim, dim, input.data.ndim, name))
+    return int(_checked(dtypes.normalize_dim, dim, input._array.ndim, name))
 
 
 def _dims_of(
@@ -117,7 +117,7 @@ def _check_not_empty(x: Tensor | np.ndarray, dims: tuple[int, ...], name: str) -
 
 
 def _float_input(input: Tensor, name: str) -> Tensor:
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise TypeError(f"{name}: needs a floating tensor, got dtype {input.dtype}")
     return input
 
@@ -156,8 +156,8 @@ def _sum_over(data: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndar
 class Sum(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        return _sum_over(x.data, dims, keepdim)
+        ctx.shape, ctx.dims, ctx.keepdim = x._array.shape, dims, keepdim
+        return _sum_over(x._array, dims, keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -173,7 +173,7 @@ class SpreadReduced(Function):
         ctx: Any, x: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool
     ) -> np.ndarray:
         ctx.dims, ctx.keepdim = dims, keepdim
-        data = x.data
+        data = x._array
         # A new contiguous array (what the next kernel wants), filled by broadcasting.
         spread = np.empty(shape, dtype=data.dtype)
         if data.ndim == 0:
@@ -190,12 +190,12 @@ class SpreadReduced(Function):
 class SumToSize(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
-        ctx.shape = x.data.shape
-        extra = x.data.ndim - len(shape)
+        ctx.shape = x._array.shape
+        extra = x._array.ndim - len(shape)
         dims = tuple(range(extra)) + tuple(
-            extra + i for i, s in enumerate(shape) if s == 1 and x.data.shape[extra + i] != 1
+            extra + i for i, s in enumerate(shape) if s == 1 and x._array.shape[extra + i] != 1
         )
-        return _sum_over(x.data, dims, True).reshape(shape)
+        return _sum_over(x._array, dims, True).reshape(shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -220,7 +220,7 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum ``input`` down to ``size``, a shape it was broadcast from (the inverse of
     broadcasting: leading dimensions disappear, stretched ones shrink back to 1)."""
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    have = input.data.shape
+    have = input._array.shape
     extra = len(have) - len(shape)
     if extra < 0 or builtins.any(s != 1 and s != h for s, h in zip(shape, have[extra:])):
         raise ValueError(f"sum_to_size: a tensor of shape {have} cannot be summed to {shape}")
@@ -253,7 +253,7 @@ def sum(  # noqa: A001
     if dtype is not None:
         input = input.to(dtype)
     if dim is None and axis is None and keepdims is None and type(keepdim) is bool:
-        return Sum.apply(input, _ALL_DIMS[input.data.ndim], keepdim)  # the total, quickly
+        return Sum.apply(input, _ALL_DIMS[input._array.ndim], keepdim)  # the total, quickly
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, "sum")
     return Sum.apply(input, dims, keepdim)
 
@@ -271,9 +271,9 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        ctx.count = math.prod(x.data.shape[d] for d in dims)
-        total = _sum_over(x.data, dims, keepdim)
+        ctx.shape, ctx.dims, ctx.keepdim = x._array.shape, dims, keepdim
+        ctx.count = math.prod(x._array.shape[d] for d in dims)
+        total = _sum_over(x._array, dims, keepdim)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN
             return np.asarray(total / total.dtype.type(ctx.count) if ctx.count else total * np.nan)
 
@@ -302,7 +302,7 @@ def mean(
     if dtype is not None:
         input = input.to(dtype)
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, "mean")
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise TypeError(
             f"mean: needs a floating tensor, got dtype {input.dtype} (as PyTorch); pass "
             f"dtype=minigrad.float32 or convert with .float() first"
@@ -333,23 +333,23 @@ class Amax(Function):
         ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool, nan_wins: bool
     ) -> np.ndarray:
         if dims:
-            values = kernels.max_values(x.data, dims, keepdim=True)
+            values = kernels.max_values(x._array, dims, keepdim=True)
         else:  # nothing to reduce (a 0-d tensor, or NumPy's axis=()): each is its own max
-            values = x.data.copy()
+            values = x._array.copy()
         ctx.save_for_backward(x)
         ctx.values, ctx.dims, ctx.keepdim, ctx.nan_wins = values, dims, keepdim, nan_wins
-        return values if keepdim else values.reshape(_dropped_shape(x.data.shape, dims))
+        return values if keepdim else values.reshape(_dropped_shape(x._array.shape, dims))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
         (x,) = ctx.saved_tensors
-        hits = np.asarray(x.data == ctx.values)  # an array even when 0-d
+        hits = np.asarray(x._array == ctx.values)  # an array even when 0-d
         if ctx.nan_wins:
-            hits |= np.isnan(x.data) & np.isnan(ctx.values)
-        share = hits.astype(grad.data.dtype)
+            hits |= np.isnan(x._array) & np.isnan(ctx.values)
+        share = hits.astype(grad._array.dtype)
         with np.errstate(invalid="ignore"):  # 0/0 where nothing equals a NaN maximum
             share /= np.sum(share, axis=ctx.dims, keepdims=True)
-        grad = _restore(grad, x.data.shape, ctx.dims, ctx.keepdim)
+        grad = _restore(grad, x._array.shape, ctx.dims, ctx.keepdim)
         return grad * Tensor._make(share), None, None, None
 
 
@@ -357,8 +357,8 @@ class MaxDim(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int, keepdim: bool) -> tuple[np.ndarray, np.ndarray]:
         # Ties and NaN: the first maximum, or the first NaN, wins (as PyTorch).
-        values, indices = kernels.max_with_indices(x.data, (dim,), keepdim=True)
-        ctx.shape, ctx.dim, ctx.keepdim, ctx.indices = x.data.shape, dim, keepdim, indices
+        values, indices = kernels.max_with_indices(x._array, (dim,), keepdim=True)
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.indices = x._array.shape, dim, keepdim, indices
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return values, indices
@@ -366,7 +366,7 @@ class MaxDim(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor, grad_indices: Any) -> tuple[Tensor, None, None]:
         # The gradient goes to the one element each index names.
-        chosen = np.zeros(ctx.shape, grad.data.dtype)
+        chosen = np.zeros(ctx.shape, grad._array.dtype)
         np.put_along_axis(chosen, ctx.indices, 1, axis=ctx.dim)
         grad = _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim)
         return grad * Tensor._make(chosen), None, None
@@ -377,9 +377,9 @@ def _flipped(input: Tensor) -> Tensor:
     for floats (differentiable), ``~x`` for integers and bools (which have no gradient;
     ``-x`` would overflow at the type's minimum, wrap around for uint8, and is refused
     for bool)."""
-    if input.data.dtype.kind == "f":
+    if input._array.dtype.kind == "f":
         return -input
-    return Tensor._make(np.asarray(np.invert(input.data)))
+    return Tensor._make(np.asarray(np.invert(input._array)))
 
 
 def _amax(input: Tensor, dims: tuple[int, ...], keepdim: bool, nan_wins: bool, name: str) -> Tensor:
@@ -419,7 +419,7 @@ def _max(input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name:
     input)."""
     if dim is None and axis is None:
         # Over all elements: ties, and NaN maxima, share the gradient (PyTorch's max()).
-        return _amax(input, _ALL_DIMS[input.data.ndim], False, True, name)
+        return _amax(input, _ALL_DIMS[input._array.ndim], False, True, name)
     dims, keepdim = _dims_of(input, dim, keepdim, axis, keepdims, name)
     named = dim if axis is None else axis
     if isinstance(named, (tuple, list)) and len(named) != 1:
@@ -522,7 +522,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     Ties give the first index; a NaN counts as the largest value (as PyTorch). Without
     ``dim``, ``keepdim=True`` gives the index in a tensor of shape ``(1,) * ndim``.
     """
-    return _argmax(input.data, dim, bool(keepdim), "argmax")
+    return _argmax(input._array, dim, bool(keepdim), "argmax")
 
 
 op(argmax, method=True)
@@ -531,7 +531,7 @@ op(argmax, method=True)
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None);
     ties, NaN and ``keepdim`` as :func:`argmax`."""
-    data = input.data
+    data = input._array
     flipped = np.negative(data) if data.dtype.kind == "f" else np.invert(data)
     return _argmax(np.asarray(flipped), dim, bool(keepdim), "argmin")
 
@@ -554,7 +554,7 @@ class Var(Function):
         keepdim: bool,
         no_dim_named: bool,
     ) -> np.ndarray:
-        data = x.data
+        data = x._array
         count = math.prod(data.shape[d] for d in dims)
         # As PyTorch, the divisor is never negative: with correction >= N the variance is
         # inf, or NaN when every element equals the mean (0 / 0).
@@ -571,12 +571,12 @@ class Var(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
         (x,) = ctx.saved_tensors
-        grad = _restore(grad, x.data.shape, ctx.dims, ctx.keepdim)
+        grad = _restore(grad, x._array.shape, ctx.dims, ctx.keepdim)
         if ctx.dof <= 0 and ctx.no_dim_named:
             # PyTorch's rule for a variance over all elements, with no dim named, and no
             # degrees of freedom left: 2 (x - mean) / 0 read as +inf whatever the sign,
             # NaN where x equals the mean.
-            slope = np.where(x.data == ctx.mean, np.nan, np.inf).astype(x.data.dtype)
+            slope = np.where(x._array == ctx.mean, np.nan, np.inf).astype(x._array.dtype)
             return grad * Tensor._make(slope), None, None, None, None
         # d var / dx = 2 (x - mean) / (N - correction) (the mean's own derivative cancels:
         # the deviations sum to 0). With a named dim PyTorch divides by N - correction
@@ -609,7 +609,7 @@ def var(
         correction = 1 if unbiased else 0
     # PyTorch's backward has a rule of its own when no dimension is named (or the tensor
     # is 0-d); dim=() counts as none named (PyTorch's gradient for it divides by 1 - c).
-    no_dim_named = (_names_no_dim(dim) and axis is None) or input.data.ndim == 0
+    no_dim_named = (_names_no_dim(dim) and axis is None) or input._array.ndim == 0
     return Var.apply(input, dims, correction, keepdim, no_dim_named)
 
 
@@ -626,7 +626,7 @@ class StdFromVar(Function):
 
     @staticmethod
     def forward(ctx: Any, variance: Tensor) -> Tensor:
-        return saved_output(ctx, np.sqrt(variance.data, out=np.empty_like(variance.data)))
+        return saved_output(ctx, np.sqrt(variance._array, out=np.empty_like(variance._array)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -680,12 +680,12 @@ class LogSumExp(Function):
         # Shift by the maximum, except an infinite one (as PyTorch): an all -inf slice
         # then gives log(0) = -inf rather than NaN, and a +inf one gives +inf. An empty
         # slice also sums to 0: -inf, the identity of log-sum-exp.
-        peak = _peak(x.data, dims)
-        peak = np.where(np.isfinite(peak), peak, 0).astype(x.data.dtype)
-        total = _sum_over(unary.exp(x.data - peak), dims, True)
+        peak = _peak(x._array, dims)
+        peak = np.where(np.isfinite(peak), peak, 0).astype(x._array.dtype)
+        total = _sum_over(unary.exp(x._array - peak), dims, True)
         result = unary.log(total) + peak
         if not keepdim:
-            result = result.reshape(_dropped_shape(x.data.shape, dims))
+            result = result.reshape(_dropped_shape(x._array.shape, dims))
         out = Tensor._make(np.asarray(result))
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -694,8 +694,8 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         x, out = ctx.saved_tensors
-        out = _restore(out, x.data.shape, ctx.dims, ctx.keepdim)
-        grad = _restore(grad, x.data.shape, ctx.dims, ctx.keepdim)
+        out = _restore(out, x._array.shape, ctx.dims, ctx.keepdim)
+        grad = _restore(grad, x._array.shape, ctx.dims, ctx.keepdim)
         return grad * exp(x - out), None, None
 
 
@@ -711,7 +711,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     ``dim=()`` reduces over every dimension; an empty reduction gives ``-inf``; integer
     and bool tensors give the default float dtype (all as PyTorch).
     """
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         input = Tensor._make(float_data(input))
     return LogSumExp.apply(input, _torch_dims(input, dim, "logsumexp"), bool(keepdim))
 
@@ -726,7 +726,7 @@ class Softmax(Function):
         # Shifted by the maximum itself (as PyTorch): a slice with +inf, or all -inf,
         # gives NaN everywhere (inf - inf).
         with np.errstate(invalid="ignore"):
-            numerators = unary.exp(x.data - _peak(x.data, (dim,)))
+            numerators = unary.exp(x._array - _peak(x._array, (dim,)))
         ctx.dim = dim
         return saved_output(ctx, numerators / kernels.sum(numerators, (dim,), keepdim=True))
 
@@ -740,7 +740,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
         with np.errstate(invalid="ignore"):  # NaN slices as in Softmax
-            shifted = x.data - _peak(x.data, (dim,))
+            shifted = x._array - _peak(x._array, (dim,))
         total = kernels.sum(unary.exp(shifted), (dim,), keepdim=True)
         ctx.dim = dim
         return saved_output(ctx, shifted - unary.log(total))
@@ -759,7 +759,7 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``, stable for large inputs."""
     _float_input(input, "softmax")
     dim = _torch_dim(input, dim, "softmax")
-    if input.data.ndim == 0:  # the one-element vector it holds: 1, with gradient 0
+    if input._array.ndim == 0:  # the one-element vector it holds: 1, with gradient 0
         return Softmax.apply(input.reshape(1), 0).reshape(())
     return Softmax.apply(input, dim)
 
@@ -775,7 +775,7 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, stable for large inputs."""
     _float_input(input, "log_softmax")
     dim = _torch_dim(input, dim, "log_softmax")
-    if input.data.ndim == 0:  # the one-element vector it holds: 0, with gradient 0
+    if input._array.ndim == 0:  # the one-element vector it holds: 0, with gradient 0
         return LogSoftmax.apply(input.reshape(1), 0).reshape(())
     return LogSoftmax.apply(input, dim)
 
@@ -801,7 +801,7 @@ def _sgn(data: np.ndarray) -> np.ndarray:
 class Norm(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, p: float, dims: tuple[int, ...], keepdim: bool) -> Tensor:
-        magnitude = np.abs(x.data)
+        magnitude = np.abs(x._array)
         powered = magnitude * magnitude if p == 2 else magnitude**p
         total = _sum_over(powered, dims, keepdim)
         out = Tensor._make(np.asarray(np.sqrt(total) if p == 2 else total ** (1.0 / p)))
@@ -815,10 +815,10 @@ class Norm(Function):
         # that is undefined, each noted below.
         x, out = ctx.saved_tensors
         p = ctx.p
-        grad = _restore(grad, x.data.shape, ctx.dims, ctx.keepdim)
+        grad = _restore(grad, x._array.shape, ctx.dims, ctx.keepdim)
         if p == 1:
-            return grad * Tensor._make(_sgn(x.data)), None, None, None  # 0 at x = 0
-        norm = _restore(out, x.data.shape, ctx.dims, ctx.keepdim)
+            return grad * Tensor._make(_sgn(x._array)), None, None, None  # 0 at x = 0
+        norm = _restore(out, x._array.shape, ctx.dims, ctx.keepdim)
         # A zero norm (x all zero) gets the zero subgradient; the inner where keeps the
         # division finite, so that a second derivative is not NaN either.
         zero = norm == 0
@@ -830,7 +830,7 @@ class Norm(Function):
         # those entries no gradient: take it as 0 there for every p.
         at_zero = x == 0
         powered = where(at_zero, 0.0, where(at_zero, 1.0, abs(x)) ** (p - 1))
-        return Tensor._make(_sgn(x.data)) * powered * scale, None, None, None
+        return Tensor._make(_sgn(x._array)) * powered * scale, None, None, None
 
 
 def _norm_args(rng: np.random.Generator, shapes: Any) -> dict:
@@ -896,7 +896,7 @@ op(norm, Norm, Amax, method=True, tests=[
 
 
 def _logical_reduction(ufunc: Any, input: Tensor, dim: Any, keepdim: bool, name: str) -> Tensor:
-    data = input.data
+    data = input._array
     if dim is None:
         axis: tuple[int, ...] | None = None
     elif isinstance(dim, (tuple, list)) and len(dim) == 0:

@@ -24,7 +24,7 @@ from minigrad.tensor import Tensor
 
 def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
     """Wrap ``array``; when it shares ``source``'s memory it shares its version counter."""
-    if np.may_share_memory(array, source.data):
+    if np.may_share_memory(array, source._array):
         return Tensor._make(array, version=source._shared_version(), is_view=True)
     return Tensor._make(array)
 
@@ -66,22 +66,22 @@ def _dim_plus_one(rng: np.random.Generator, shapes: Any) -> dict:
 class Reshape(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, shape: tuple[int, ...], must_view: bool) -> Tensor:
-        ctx.shape = x.data.shape
+        ctx.shape = x._array.shape
         try:
             if must_view:
-                result = x.data.view()
+                result = x._array.view()
                 result.shape = shape  # raises instead of copying
             else:
-                result = x.data.reshape(shape)
+                result = x._array.reshape(shape)
         except (ValueError, AttributeError) as error:
             if "size" in str(error) or must_view is False:
                 raise ValueError(
                     f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
-                    f"({x.data.size} elements)"
+                    f"({x._array.size} elements)"
                 ) from None
             raise RuntimeError(
                 f"view of shape {list(shape)} is not possible for a tensor of shape {x.shape} "
-                f"with strides {x.data.strides} without copying; use .reshape(...) instead"
+                f"with strides {x._array.strides} without copying; use .reshape(...) instead"
             ) from None
         return _view_of(result, x)
 
@@ -95,16 +95,16 @@ def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
         raise ValueError(f"only one dimension can be inferred (-1), got shape {list(shape)}")
     known = int(np.prod([s for s in shape if s != -1]))
     if -1 in shape:
-        if known == 0 or x.data.size % known:
+        if known == 0 or x._array.size % known:
             raise ValueError(
                 f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
-                f"({x.data.size} elements)"
+                f"({x._array.size} elements)"
             )
-        shape = tuple(x.data.size // known if s == -1 else s for s in shape)
-    elif known != x.data.size or any(s < 0 for s in shape):
+        shape = tuple(x._array.size // known if s == -1 else s for s in shape)
+    elif known != x._array.size or any(s < 0 for s in shape):
         raise ValueError(
             f"shape {list(shape)} is invalid for a tensor of shape {x.shape} "
-            f"({x.data.size} elements)"
+            f"({x._array.size} elements)"
         )
     return shape
 
@@ -144,13 +144,13 @@ op(view, Reshape, method=True)
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one."""
     # A 0-d tensor counts as having one dimension here (0 and -1 are valid), as in PyTorch.
-    start = dtypes.normalize_dim(start_dim, input.data.ndim)
-    end = dtypes.normalize_dim(end_dim, input.data.ndim)
-    if input.data.ndim == 0:
+    start = dtypes.normalize_dim(start_dim, input._array.ndim)
+    end = dtypes.normalize_dim(end_dim, input._array.ndim)
+    if input._array.ndim == 0:
         return reshape(input, 1)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    shape = input.data.shape
+    shape = input._array.shape
     return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
 
 
@@ -160,8 +160,8 @@ op(flatten, Reshape, method=True,
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove dimensions of size 1 (only ``dim``, an int or a tuple, when given)."""
-    shape = input.data.shape
-    dims = dtypes.normalize_dims(dim, input.data.ndim) if dim is not None else range(len(shape))
+    shape = input._array.shape
+    dims = dtypes.normalize_dims(dim, input._array.ndim) if dim is not None else range(len(shape))
     target = tuple(s for d, s in enumerate(shape) if not (d in dims and s == 1))
     return Reshape.apply(input, target, False)
 
@@ -171,8 +171,8 @@ op(squeeze, Reshape, method=True, tests=[check(np.squeeze)])
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at position ``dim`` (negative counts from the end)."""
-    position = dtypes.normalize_dim(dim, input.data.ndim + 1)
-    shape = input.data.shape
+    position = dtypes.normalize_dim(dim, input._array.ndim + 1)
+    shape = input._array.shape
     return Reshape.apply(input, shape[:position] + (1,) + shape[position:], False)
 
 
@@ -184,7 +184,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, order: tuple[int, ...]) -> Tensor:
         ctx.order = order
-        return _view_of(x.data.transpose(order), x)
+        return _view_of(x._array.transpose(order), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -199,10 +199,10 @@ def permute(input: Tensor, *order: Any, dims: Any = None) -> Tensor:
     """The dimensions reordered: ``dims[i]`` is the input dimension that becomes ``i``
     (``permute(x, 2, 0, 1)``, ``permute(x, (2, 0, 1))`` or ``permute(x, dims=(2, 0, 1))``)."""
     order = _shape_arg(order, "permute", dims, "dims")
-    normalized = tuple(dtypes.normalize_dim(d, input.data.ndim) for d in order)
-    if sorted(normalized) != list(range(input.data.ndim)):
+    normalized = tuple(dtypes.normalize_dim(d, input._array.ndim) for d in order)
+    if sorted(normalized) != list(range(input._array.ndim)):
         raise ValueError(
-            f"permute: {list(order)} is not a permutation of the {input.data.ndim} "
+            f"permute: {list(order)} is not a permutation of the {input._array.ndim} "
             f"dimensions of a tensor of shape {input.shape}"
         )
     return Permute.apply(input, normalized)
@@ -221,9 +221,9 @@ def _two_dims(rng: np.random.Generator, shapes: Any) -> dict:
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap dimensions ``dim0`` and ``dim1``."""
-    order = list(range(input.data.ndim))
-    a = dtypes.normalize_dim(dim0, input.data.ndim)
-    b = dtypes.normalize_dim(dim1, input.data.ndim)
+    order = list(range(input._array.ndim))
+    a = dtypes.normalize_dim(dim0, input._array.ndim)
+    b = dtypes.normalize_dim(dim1, input._array.ndim)
     if order:  # a 0-d tensor accepts dims 0 and -1 (as PyTorch) and has nothing to swap
         order[a], order[b] = order[b], order[a]
     return Permute.apply(input, tuple(order))
@@ -238,9 +238,9 @@ op(transpose, Permute, method=True, tests=[
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
-        ctx.shape = x.data.shape
+        ctx.shape = x._array.shape
         try:
-            return _view_of(np.broadcast_to(x.data, shape), x)
+            return _view_of(np.broadcast_to(x._array, shape), x)
         except ValueError:
             raise ValueError(f"cannot broadcast a tensor of shape {x.shape} to {shape}") from None
 
@@ -258,7 +258,7 @@ def _expansion(rng: np.random.Generator, shapes: Any) -> dict:
 def broadcast_to(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
     """A read-only view of ``input`` broadcast to ``size`` (NumPy's rules)."""
     target = _shape_arg(sizes, "broadcast_to", size, "size")
-    if target == input.data.shape:
+    if target == input._array.shape:
         return input
     return BroadcastTo.apply(input, target)
 
@@ -273,10 +273,10 @@ def expand(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:
     """Broadcast to ``sizes`` (or ``size=``); -1 keeps that dimension's size (as
     ``torch.Tensor.expand``)."""
     target = list(_shape_arg(sizes, "expand", size, "size"))
-    offset = len(target) - input.data.ndim
+    offset = len(target) - input._array.ndim
     if offset < 0:
         raise ValueError(f"expand: sizes {target} have fewer dimensions than shape {input.shape}")
-    for i, size in enumerate(input.data.shape):
+    for i, size in enumerate(input._array.shape):
         if target[offset + i] == -1:
             target[offset + i] = size
     return broadcast_to(input, tuple(target))
@@ -287,7 +287,7 @@ op(expand, BroadcastTo, method=True)
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """:func:`expand` to ``other``'s shape."""
-    return broadcast_to(input, other.data.shape)
+    return broadcast_to(input, other._array.shape)
 
 
 op(expand_as, BroadcastTo, method=True)
@@ -300,9 +300,9 @@ class Cat(Function):
     @staticmethod
     def forward(ctx: Any, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
-        ctx.bounds = np.cumsum([0] + [t.data.shape[dim] for t in tensors])
-        dtype = functools.reduce(promote_types, [t.data.dtype for t in tensors])
-        return np.concatenate([t.data for t in tensors], axis=dim, dtype=dtype)
+        ctx.bounds = np.cumsum([0] + [t._array.shape[dim] for t in tensors])
+        dtype = functools.reduce(promote_types, [t._array.dtype for t in tensors])
+        return np.concatenate([t._array for t in tensors], axis=dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -321,10 +321,10 @@ def _check_joinable(tensors: Sequence[Any], dim: int, name: str, same_shape: boo
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}: element {i} is a {type(t).__name__}, not a Tensor")
-    first = tensors[0].data.shape
+    first = tensors[0]._array.shape
     if not same_shape:
         for i, t in enumerate(tensors):
-            if t.data.ndim == 0:  # no dimension to join along (PyTorch refuses them too)
+            if t._array.ndim == 0:  # no dimension to join along (PyTorch refuses them too)
                 shapes = [other.shape for other in tensors]
                 raise ValueError(
                     f"{name}: tensor {i} is zero-dimensional and cannot be concatenated "
@@ -332,7 +332,7 @@ def _check_joinable(tensors: Sequence[Any], dim: int, name: str, same_shape: boo
                 )
     axis = dtypes.normalize_dim(dim, len(first) + (1 if same_shape else 0))
     for i, t in enumerate(tensors[1:], start=1):
-        shape = t.data.shape
+        shape = t._array.shape
         mismatch = (
             shape != first
             if same_shape
@@ -386,7 +386,7 @@ class Split(Function):
         pieces, start = [], 0
         for size in sizes:
             # Basic slices are always views: they share the input's version counter.
-            piece = x.data[lead + (slice(start, start + size),)]
+            piece = x._array[lead + (slice(start, start + size),)]
             pieces.append(Tensor._make(piece, version=x._shared_version(), is_view=True))
             start += size
         return tuple(pieces)
@@ -398,9 +398,9 @@ class Split(Function):
 
 def _cut_axis(input: Tensor, dim: int, name: str) -> int:
     """``dim`` normalized for split, chunk and unbind, which need a dimension to cut."""
-    if input.data.ndim == 0:
+    if input._array.ndim == 0:
         raise ValueError(f"{name}: expected a tensor with at least one dimension, got shape ()")
-    return dtypes.normalize_dim(dim, input.data.ndim)
+    return dtypes.normalize_dim(dim, input._array.ndim)
 
 
 def _is_int(value: Any) -> bool:
@@ -436,7 +436,7 @@ def split(
     if sections is None:
         sections = split_size
     axis = _cut_axis(input, dim, "split")
-    length = input.data.shape[axis]
+    length = input._array.shape[axis]
     if _is_int(sections):
         step = int(sections)
         # A size of 0 only makes sense for an empty dimension (one empty piece).
@@ -477,7 +477,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         raise TypeError(f"chunk: chunks must be an int, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    length = input.data.shape[_cut_axis(input, dim, "chunk")]
+    length = input._array.shape[_cut_axis(input, dim, "chunk")]
     if length == 0:  # PyTorch gives ``chunks`` empty pieces, not one
         return split(input, [0] * chunks, dim)
     return split(input, -(-length // chunks), dim)
@@ -537,9 +537,9 @@ def _index_key(key: Any) -> tuple[Any, tuple[Tensor, ...]]:
 def _index_tensor(part: Any) -> Tensor:
     """An integer or bool index (a Tensor, list or NumPy array) as a Tensor."""
     tensor = part if isinstance(part, Tensor) else Tensor._make(np.array(part))
-    if tensor.data.dtype.kind not in "iub":
+    if tensor._array.dtype.kind not in "iub":
         raise IndexError(
-            f"tensors used as indices must be integer or bool, got {tensor.data.dtype}"
+            f"tensors used as indices must be integer or bool, got {tensor._array.dtype}"
         )
     return tensor
 
@@ -549,9 +549,9 @@ def _fill(key: Any, tensors: tuple[Tensor, ...]) -> Any:
     if not tensors:
         return key
     if key is _ARRAY:
-        return tensors[0].data
+        return tensors[0]._array
     arrays = iter(tensors)
-    return tuple(next(arrays).data if part is _ARRAY else part for part in key)
+    return tuple(next(arrays)._array if part is _ARRAY else part for part in key)
 
 
 def _save_index(ctx: Any, key: Any, tensors: tuple[Tensor, ...]) -> Any:
@@ -573,7 +573,7 @@ def _saved_index(ctx: Any) -> tuple[Any, tuple[Tensor, ...]]:
 
 def _take(x: Tensor, key: Any) -> np.ndarray:
     try:
-        return x.data[key]
+        return x._array[key]
     except IndexError as error:
         raise IndexError(f"{error} (indexing a tensor of shape {x.shape})") from None
 
@@ -581,7 +581,7 @@ def _take(x: Tensor, key: Any) -> np.ndarray:
 class Index(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, key: Any, tensors: tuple[Tensor, ...]) -> Tensor:
-        ctx.shape = x.data.shape
+        ctx.shape = x._array.shape
         numpy_key = _save_index(ctx, key, tensors)
         result = _take(x, numpy_key)
         if tensors:  # advanced indexing copies
@@ -590,7 +590,7 @@ class Index(Function):
             # Integers only: NumPy gives a scalar (a copy), PyTorch a 0-d view, through
             # which t[1].add_(1) changes t. A trailing ... makes NumPy give the view.
             parts = numpy_key if isinstance(numpy_key, tuple) else (numpy_key,)
-            result = x.data[parts + (Ellipsis,)]
+            result = x._array[parts + (Ellipsis,)]
         return _view_of(result, x)
 
     @staticmethod
@@ -607,13 +607,13 @@ class IndexAdd(Function):
         ctx: Any, values: Tensor, shape: tuple[int, ...], key: Any, tensors: tuple[Tensor, ...]
     ) -> np.ndarray:
         numpy_key = _save_index(ctx, key, tensors)
-        result = np.zeros(shape, dtype=values.data.dtype)
-        if any(t.data.dtype != np.bool_ for t in tensors):
+        result = np.zeros(shape, dtype=values._array.dtype)
+        if any(t._array.dtype != np.bool_ for t in tensors):
             # Integer indices may repeat: np.add.at adds every occurrence, where
             # result[key] += values would keep only the last.
-            np.add.at(result, numpy_key, values.data)
+            np.add.at(result, numpy_key, values._array)
         else:
-            result[numpy_key] = values.data
+            result[numpy_key] = values._array
         return result
 
     @staticmethod
@@ -655,9 +655,9 @@ def index(input: Tensor, key: Any) -> Tensor:
 op(index, Index, IndexAdd, tests=[
     check(lambda x, key: x[key], name="index_basic", function=lambda x, key: x[key],
           kwargs=_basic_key, min_rank=1, min_side=1),
-    check(lambda x, key: x[key.data], name="index_integer",
+    check(lambda x, key: x[key._array], name="index_integer",
           function=lambda x, key: x[key], kwargs=_integer_key, min_rank=1, min_side=1),
-    check(lambda x, key: x[key.data], name="index_mask", function=lambda x, key: x[key],
+    check(lambda x, key: x[key._array], name="index_mask", function=lambda x, key: x[key],
           kwargs=_mask_key, min_rank=1),
 ])
 
@@ -667,14 +667,14 @@ class IndexPut(Function):
     def forward(
         ctx: Any, x: Tensor, key: Any, values: Tensor, tensors: tuple[Tensor, ...]
     ) -> np.ndarray:
-        ctx.values_ndim = values.data.ndim
+        ctx.values_ndim = values._array.ndim
         numpy_key = _save_index(ctx, key, tensors)
         selection = np.shape(_take(x, numpy_key))
-        source = values.data
+        source = values._array
         extra = source.ndim - len(selection)
         if extra > 0 and all(s == 1 for s in source.shape[:extra]):
             source = source.reshape(source.shape[extra:])  # PyTorch drops leading 1s
-        result = x.data.copy()
+        result = x._array.copy()
         try:
             result[numpy_key] = source
         except ValueError:
@@ -690,7 +690,7 @@ class IndexPut(Function):
         key, tensors = _saved_index(ctx)
         grad_x = grad_values = None
         if need_x:
-            zero = Tensor._make(np.zeros((), dtype=grad.data.dtype))
+            zero = Tensor._make(np.zeros((), dtype=grad._array.dtype))
             grad_x = IndexPut.apply(grad, key, zero, tensors)
         if need_values:
             grad_values = Index.apply(grad, key, tensors)
@@ -707,12 +707,12 @@ def _put_key(rng: np.random.Generator, shapes: Any) -> dict:
 
 
 def _index_put(x: Tensor, values: Tensor, key: Any) -> Tensor:
-    return index_put(x, key, values[: len(key.data)])
+    return index_put(x, key, values[: len(key._array)])
 
 
 def _numpy_index_put(x: np.ndarray, values: np.ndarray, key: Any) -> np.ndarray:
     result = x.copy()
-    result[key.data] = values[: len(key.data)]
+    result[key._array] = values[: len(key._array)]
     return result
 
 
@@ -733,18 +733,18 @@ class CopyInto(Function):
     @staticmethod
     def forward(ctx: Any, destination: Tensor, source: Tensor) -> np.ndarray:
         try:
-            spread = np.broadcast_to(source.data, destination.data.shape)
+            spread = np.broadcast_to(source._array, destination._array.shape)
         except ValueError:
             raise ValueError(
                 f"copy_: the source of shape {source.shape} cannot be broadcast to the "
                 f"destination's shape {destination.shape}"
             ) from None
-        return spread.astype(destination.data.dtype)
+        return spread.astype(destination._array.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor]:
         # The overwritten values' history gets a zero gradient (as PyTorch), not none.
-        overwritten = Tensor._make(np.zeros_like(grad.data)) if ctx.needs_input_grad[0] else None
+        overwritten = Tensor._make(np.zeros_like(grad._array)) if ctx.needs_input_grad[0] else None
         return overwritten, grad
 
 
@@ -761,8 +761,8 @@ class Pad(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, widths: tuple[tuple[int, int], ...], value: float) -> Any:
         ctx.inner = tuple(slice(before, before + size) for (before, _), size in zip(
-            widths, x.data.shape))
-        return np.pad(x.data, widths, mode="constant", constant_values=value)
+            widths, x._array.shape))
+        return np.pad(x._array, widths, mode="constant", constant_values=value)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -796,17 +796,17 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     widths starting from the *last* dimension; negative widths crop."""
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > input.data.ndim:
+    if len(pad) % 2 or len(pad) // 2 > input._array.ndim:
         raise ValueError(
             f"pad: {list(pad)} must hold a (before, after) pair for at most each of the "
-            f"{input.data.ndim} dimensions of a tensor of shape {input.shape}"
+            f"{input._array.ndim} dimensions of a tensor of shape {input.shape}"
         )
-    widths = [(0, 0)] * input.data.ndim
+    widths = [(0, 0)] * input._array.ndim
     for i in range(len(pad) // 2):
-        widths[input.data.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        widths[input._array.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     crop = tuple(
         slice(max(0, -a), size - max(0, -b))
-        for (a, b), size in zip(widths, input.data.shape)
+        for (a, b), size in zip(widths, input._array.shape)
     )
     if any(a < 0 or b < 0 for a, b in widths):
         input = index(input, crop)
@@ -826,7 +826,7 @@ op(pad, Pad, tests=[
 class Clone(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        return x.data.copy()
+        return x._array.copy()
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -843,7 +843,7 @@ op(clone, Clone, method=True, tests=[check(np.copy)])
 
 def contiguous(input: Tensor) -> Tensor:
     """``input`` itself if its memory is C-contiguous, else a contiguous copy."""
-    return input if input.data.flags.c_contiguous else Clone.apply(input)
+    return input if input._array.flags.c_contiguous else Clone.apply(input)
 
 
 op(contiguous, Clone, method=True, method_only=True)
@@ -852,8 +852,8 @@ op(contiguous, Clone, method=True, method_only=True)
 class Cast(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dtype: np.dtype) -> np.ndarray:
-        ctx.dtype = x.data.dtype
-        return x.data.astype(dtype)
+        ctx.dtype = x._array.dtype
+        return x._array.astype(dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -867,7 +867,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     dtype = kwargs.pop("dtype", None)
     for arg in args:
         if isinstance(arg, Tensor):
-            dtype = arg.data.dtype
+            dtype = arg._array.dtype
         elif isinstance(arg, str) and arg.startswith("cpu"):
             continue
         elif arg is not None:
@@ -880,7 +880,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     if dtype is None:
         return input
     target = dtypes.resolve(dtype)
-    if target == input.data.dtype:
+    if target == input._array.dtype:
         return input
     return Cast.apply(input, target)
 
@@ -931,7 +931,7 @@ op(as_bool, Cast, method="bool", method_only=True)
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` converted to ``other``'s dtype."""
-    return to(input, other.data.dtype)
+    return to(input, other._array.dtype)
 
 
 op(type_as, Cast, method=True, method_only=True)

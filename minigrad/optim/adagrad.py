@@ -99,13 +99,13 @@ class Adagrad(Optimizer):
                     step = _advance(state["step"])
                     gradient = _gradient(param, group["maximize"], group["weight_decay"])
                     step_lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-                    scratch = np.empty_like(param.data)  # reused by every intermediate
-                    total = state["sum"].data
+                    scratch = np.empty_like(param._array)  # reused by every intermediate
+                    total = state["sum"]._array
                     total += np.multiply(gradient, gradient, out=scratch)
                     denominator = np.sqrt(total, out=scratch)
                     denominator += group["eps"]
                     np.divide(gradient, denominator, out=denominator)
                     denominator *= step_lr
                     with in_place(param):
-                        param.data -= denominator
+                        param._array -= denominator
         return loss

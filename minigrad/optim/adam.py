@@ -116,17 +116,17 @@ class Adam(Optimizer):
 
             # One scratch array serves every intermediate: a large temporary costs page
             # faults each time it is allocated, more than the arithmetic itself.
-            scratch = np.empty_like(param.data)
-            first = state["exp_avg"].data
+            scratch = np.empty_like(param._array)
+            first = state["exp_avg"]._array
             _lerp(first, gradient, 1 - beta1, scratch)
-            second = state["exp_avg_sq"].data
+            second = state["exp_avg_sq"]._array
             second *= beta2
             np.multiply(gradient, gradient, out=scratch)
             scratch *= 1 - beta2
             second += scratch
 
             if amsgrad:
-                largest = state["max_exp_avg_sq"].data
+                largest = state["max_exp_avg_sq"]._array
                 np.maximum(largest, second, out=largest)
                 second = largest
             step_size = lr / (1 - beta1**step)
@@ -139,8 +139,8 @@ class Adam(Optimizer):
                 if self._decoupled and weight_decay != 0:
                     # Decoupled weight decay, theta *= 1 - lr * wd, before the step (as
                     # PyTorch: nothing above reads theta).
-                    param.data *= 1 - lr * weight_decay
-                param.data -= denominator
+                    param._array *= 1 - lr * weight_decay
+                param._array -= denominator
 
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:

@@ -6,7 +6,7 @@ those parameters. Options missing from a group are filled in from the optimizer'
 defaults, so ``SGD([{"params": body}, {"params": head, "lr": 0.1}], lr=0.01)`` trains the
 head ten times faster than the body.
 
-Updates are plain NumPy arithmetic on each parameter's ``.data``, done in place; what an
+Updates are plain NumPy arithmetic on each parameter's array, done in place; what an
 optimizer remembers between steps (momentum buffers, running averages) lives in
 ``optimizer.state[parameter]`` as Tensors, in the same layout and under the same names as
 in PyTorch, so ``state_dict()`` has PyTorch's shape.
@@ -114,7 +114,7 @@ class Optimizer:
                     f"an optimizer can only optimize Tensors, but parameter {index} of the "
                     f"group is a {type(param).__name__}"
                 )
-            if param.data.dtype.kind != "f":
+            if param._array.dtype.kind != "f":
                 raise TypeError(
                     f"parameter {index} of the group has dtype {param.dtype}; only "
                     f"floating-point tensors can be optimized"
@@ -156,7 +156,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 elif grad.grad_fn is not None or grad.requires_grad:
-                    param.grad = Tensor._make(np.zeros_like(grad.data))
+                    param.grad = Tensor._make(np.zeros_like(grad._array))
                 else:
                     grad.zero_()
 
@@ -306,7 +306,7 @@ class Optimizer:
 def _restore_value(key: str, value: Any, param: Tensor, where: str) -> Any:
     """A copy of one loaded state value, checked against its parameter."""
     if isinstance(value, (Tensor, np.ndarray, np.generic)):
-        array = np.array(value.data if isinstance(value, Tensor) else value)
+        array = np.array(value._array if isinstance(value, Tensor) else value)
     elif isinstance(value, numbers.Number) and key == "step":
         array = np.array(value, dtype=np.float32)
     else:
@@ -317,12 +317,13 @@ def _restore_value(key: str, value: Any, param: Tensor, where: str) -> Any:
         if array.dtype.kind != "f":
             array = array.astype(np.float32)
         return Tensor._make(array.reshape(()))
-    if array.shape != param.data.shape:
+    if array.shape != param._array.shape:
         raise ValueError(
-            f"{where}: shape {array.shape} does not match the parameter's shape {param.data.shape}"
+            f"{where}: shape {array.shape} does not match the parameter's shape "
+            f"{param._array.shape}"
         )
-    if array.dtype.kind == "f" and array.dtype != param.data.dtype:
-        array = array.astype(param.data.dtype)
+    if array.dtype.kind == "f" and array.dtype != param._array.dtype:
+        array = array.astype(param._array.dtype)
     return Tensor._make(array)
 
 
@@ -354,10 +355,10 @@ def _gradient(param: Tensor, maximize: bool, weight_decay: float) -> np.ndarray:
     The result may be the ``.grad`` array itself: callers must not modify it in place.
     """
     assert param.grad is not None
-    gradient = param.grad.data
+    gradient = param.grad._array
     if weight_decay != 0:
         # One new array, not two: (+/-g) + wd * theta, exactly as rounded by PyTorch.
-        result = np.multiply(param.data, weight_decay)
+        result = np.multiply(param._array, weight_decay)
         if maximize:
             np.subtract(result, gradient, out=result)
         else:
@@ -367,7 +368,7 @@ def _gradient(param: Tensor, maximize: bool, weight_decay: float) -> np.ndarray:
 
 
 def _zeros_state(param: Tensor, value: float = 0.0) -> Tensor:
-    return Tensor._make(np.full_like(param.data, value))
+    return Tensor._make(np.full_like(param._array, value))
 
 
 def _new_step() -> Tensor:
@@ -378,8 +379,5 @@ def _new_step() -> Tensor:
 def _advance(step: Tensor) -> float:
     """Add one to a step counter in place and return the new count."""
     with in_place(step):
-        step.data += 1
-    return float(step.data)
-
-
-
+        step._array += 1
+    return float(step._array)

@@ -105,14 +105,14 @@ class RMSprop(Optimizer):
                     _advance(state["step"])
                     gradient = _gradient(param, group["maximize"], group["weight_decay"])
 
-                    scratch = np.empty_like(param.data)  # reused by every intermediate
-                    square_average = state["square_avg"].data
+                    scratch = np.empty_like(param._array)  # reused by every intermediate
+                    square_average = state["square_avg"]._array
                     square_average *= alpha
                     np.multiply(gradient, gradient, out=scratch)
                     scratch *= 1 - alpha
                     square_average += scratch
                     if group["centered"]:
-                        average = state["grad_avg"].data
+                        average = state["grad_avg"]._array
                         _lerp(average, gradient, 1 - alpha, scratch)
                         np.multiply(average, average, out=scratch)
                         np.subtract(square_average, scratch, out=scratch)
@@ -122,12 +122,12 @@ class RMSprop(Optimizer):
                     denominator += group["eps"]
                     step = np.divide(gradient, denominator, out=denominator)
                     if momentum > 0:
-                        buffer = state["momentum_buffer"].data
+                        buffer = state["momentum_buffer"]._array
                         buffer *= momentum
                         buffer += step
                         np.multiply(buffer, group["lr"], out=step)
                     else:
                         step *= group["lr"]
                     with in_place(param):
-                        param.data -= step
+                        param._array -= step
         return loss

@@ -93,16 +93,16 @@ class SGD(Optimizer):
                             buffer = Tensor._make(gradient.copy())
                             state["momentum_buffer"] = buffer
                         else:
-                            velocity = buffer.data
+                            velocity = buffer._array
                             velocity *= momentum
                             dampening = group["dampening"]
                             velocity += gradient if dampening == 0 else (1 - dampening) * gradient
                         if group["nesterov"]:
-                            lookahead = np.multiply(buffer.data, momentum)
+                            lookahead = np.multiply(buffer._array, momentum)
                             lookahead += gradient
                             gradient = lookahead
                         else:
-                            gradient = buffer.data
+                            gradient = buffer._array
                     with in_place(param):
-                        param.data -= np.multiply(gradient, lr)
+                        param._array -= np.multiply(gradient, lr)
         return loss

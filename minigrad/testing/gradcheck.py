@@ -40,14 +40,14 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
 
 def _differentiable_outputs(outputs: tuple[Any, ...]) -> list[int]:
     return [
-        i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o.data.dtype.kind == "f"
+        i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o._array.dtype.kind == "f"
     ]
 
 
 def _evaluate(fn: Callable[..., Any], inputs: tuple[Any, ...], picked: list[int]) -> list[Any]:
     # Gradient mode stays on: the function may itself differentiate (gradgradcheck).
     outputs = _as_tuple(fn(*inputs))
-    return [outputs[i].data.astype(np.float64) for i in picked]
+    return [outputs[i]._array.astype(np.float64) for i in picked]
 
 
 def _analytic_vjp(
@@ -59,15 +59,15 @@ def _analytic_vjp(
     """``v^T J`` for every target input, by one backward pass (zeros where unused)."""
     roots = [outputs[i] for i in picked if outputs[i].requires_grad]
     grads_out = [
-        Tensor._make(v.astype(outputs[i].data.dtype))
+        Tensor._make(v.astype(outputs[i]._array.dtype))
         for i, v in zip(picked, upstream)
         if outputs[i].requires_grad
     ]
     if not roots:
-        return [np.zeros(t.data.shape) for t in targets]
+        return [np.zeros(t._array.shape) for t in targets]
     result = grad(roots, targets, grads_out, retain_graph=True, allow_unused=True)
     return [
-        np.zeros(t.data.shape) if g is None else g.data.astype(np.float64)
+        np.zeros(t._array.shape) if g is None else g._array.astype(np.float64)
         for t, g in zip(targets, result)
     ]
 
@@ -82,14 +82,14 @@ def _numeric_directional(
     eps: float,
 ) -> float:
     """``v^T J u`` by central differences along ``u = direction`` for one input."""
-    original = target.data.copy()
+    original = target._array.copy()
     try:
-        target.data[...] = original + eps * direction
+        target._array[...] = original + eps * direction
         plus = _evaluate(fn, inputs, picked)
-        target.data[...] = original - eps * direction
+        target._array[...] = original - eps * direction
         minus = _evaluate(fn, inputs, picked)
     finally:
-        target.data[...] = original
+        target._array[...] = original
     return float(
         sum(np.sum((p - m) * v) for p, m, v in zip(plus, minus, upstream)) / (2 * eps)
     )
@@ -104,21 +104,21 @@ def _numeric_jacobian(
 ) -> np.ndarray:
     """The numeric Jacobian of the picked outputs (flattened and concatenated) with
     respect to ``target``: shape ``(output elements, target elements)``."""
-    original = target.data.copy()
+    original = target._array.copy()
     columns = []
     try:
-        for position in np.ndindex(*target.data.shape):
+        for position in np.ndindex(*target._array.shape):
             value = original[position]
-            target.data[position] = value + eps
+            target._array[position] = value + eps
             plus = _evaluate(fn, inputs, picked)
-            target.data[position] = value - eps
+            target._array[position] = value - eps
             minus = _evaluate(fn, inputs, picked)
-            target.data[position] = value
+            target._array[position] = value
             columns.append(
                 np.concatenate([(p - m).reshape(-1) for p, m in zip(plus, minus)]) / (2 * eps)
             )
     finally:
-        target.data[...] = original
+        target._array[...] = original
     rows = sum(v.size for v in _evaluate(fn, inputs, picked))
     return np.stack(columns, axis=1) if columns else np.zeros((rows, 0))
 
@@ -127,13 +127,13 @@ def _analytic_jacobian(
     outputs: tuple[Any, ...], picked: list[int], targets: list[Tensor]
 ) -> list[np.ndarray]:
     """The analytic Jacobians, one backward pass per output element."""
-    sizes = [outputs[i].data.size for i in picked]
+    sizes = [outputs[i]._array.size for i in picked]
     total = sum(sizes)
-    jacobians = [np.zeros((total, t.data.size)) for t in targets]
+    jacobians = [np.zeros((total, t._array.size)) for t in targets]
     row = 0
     for k in range(len(picked)):
         for flat in range(sizes[k]):
-            upstream = [np.zeros(outputs[j].data.shape) for j in picked]
+            upstream = [np.zeros(outputs[j]._array.shape) for j in picked]
             upstream[k].reshape(-1)[flat] = 1.0
             vjps = _analytic_vjp(outputs, picked, targets, upstream)
             for jacobian, vjp in zip(jacobians, vjps):
@@ -211,7 +211,7 @@ def gradcheck(
     if not targets:
         raise ValueError("gradcheck: no input is a Tensor with requires_grad=True")
     for index, tensor in enumerate(targets):
-        if tensor.data.dtype != np.float64:
+        if tensor._array.dtype != np.float64:
             warnings.warn(
                 f"gradcheck: input {index} is {tensor.dtype}, not float64; finite differences "
                 f"in low precision fail on correct gradients",
@@ -219,7 +219,7 @@ def gradcheck(
                 stacklevel=2,
             )
     rng = np.random.default_rng(seed)
-    before = [(t.data.copy(), t._version) for t in targets]
+    before = [(t._array.copy(), t._version) for t in targets]
 
     def fail(message: str) -> bool:
         if raise_exception:
@@ -230,18 +230,18 @@ def gradcheck(
     picked = _differentiable_outputs(outputs)
     if not picked:
         return fail("gradcheck: fn returned no floating-point Tensor")
-    upstream = [rng.standard_normal(outputs[i].data.shape) for i in picked]
+    upstream = [rng.standard_normal(outputs[i]._array.shape) for i in picked]
 
     analytic = _analytic_vjp(outputs, picked, targets, upstream)
     for index, (tensor, vjp) in enumerate(zip(targets, analytic)):
-        if vjp.shape != tensor.data.shape:
+        if vjp.shape != tensor._array.shape:
             return fail(
                 f"gradcheck: the gradient of input {index} has shape {vjp.shape}, but the input "
                 f"has shape {tensor.shape}"
             )
 
-    total_outputs = sum(outputs[i].data.size for i in picked)
-    whole = not fast_mode and total_outputs * sum(t.data.size for t in targets) <= (
+    total_outputs = sum(outputs[i]._array.size for i in picked)
+    whole = not fast_mode and total_outputs * sum(t._array.size for t in targets) <= (
         max_jacobian_size
     )
     jacobians = _analytic_jacobian(outputs, picked, targets) if whole else []
@@ -253,14 +253,14 @@ def gradcheck(
             problem = _compare(
                 vjp.reshape(-1), flat_upstream @ numeric, atol, rtol,
                 f"{where}, v^T J with a random upstream gradient v, at input index",
-                tensor.data.shape,
+                tensor._array.shape,
             ) or _compare(
                 jacobians[index], numeric, atol, rtol,
                 f"{where}, Jacobian entry at (flat output index, *input index)",
-                tensor.data.shape,
+                tensor._array.shape,
             )
         else:
-            direction = rng.standard_normal(tensor.data.shape)
+            direction = rng.standard_normal(tensor._array.shape)
             numeric_projection = _numeric_directional(
                 fn, inputs, tensor, direction, picked, upstream, eps
             )
@@ -269,14 +269,14 @@ def gradcheck(
                 f"{where}, v^T J u with random v and u",
             )
         if problem:
-            if tensor.data.dtype != np.float64:
+            if tensor._array.dtype != np.float64:
                 problem += (
                     f"; input {index} is {tensor.dtype}: finite differences in low precision "
                     f"are a likely cause: check in float64 first"
                 )
             return fail("gradcheck: " + problem)
 
-    zeros = [np.zeros(outputs[i].data.shape) for i in picked]
+    zeros = [np.zeros(outputs[i]._array.shape) for i in picked]
     for index, vjp in enumerate(_analytic_vjp(outputs, picked, targets, zeros)):
         if np.any(vjp != 0):
             return fail(
@@ -286,7 +286,7 @@ def gradcheck(
 
     for index, (tensor, (data, version)) in enumerate(zip(targets, before)):
         if tensor._version != version or not np.array_equal(
-            tensor.data, data, equal_nan=True
+            tensor._array, data, equal_nan=True
         ):
             return fail(f"gradcheck: input {index} was modified by the forward or backward pass")
     return True
@@ -319,7 +319,7 @@ def gradgradcheck(
     rng = np.random.default_rng(seed + 1)
     if grad_outputs is None:
         upstream = [
-            Tensor._make(rng.standard_normal(outputs[i].data.shape)).requires_grad_()
+            Tensor._make(rng.standard_normal(outputs[i]._array.shape)).requires_grad_()
             for i in picked
         ]
     else:
@@ -332,7 +332,7 @@ def gradgradcheck(
         roots = [values[i] for i in picked]
         used = [(r, v) for r, v in zip(roots, args[count:]) if r.requires_grad]
         if not used:
-            return tuple(Tensor._make(np.zeros(args[i].data.shape)) for i in checked)
+            return tuple(Tensor._make(np.zeros(args[i]._array.shape)) for i in checked)
         results = grad(
             [r for r, _ in used],
             [args[i] for i in checked],
@@ -341,7 +341,7 @@ def gradgradcheck(
             allow_unused=True,
         )
         return tuple(
-            Tensor._make(np.zeros(args[i].data.shape)) if g is None else g
+            Tensor._make(np.zeros(args[i]._array.shape)) if g is None else g
             for i, g in zip(checked, results)
         )
 

@@ -465,7 +465,7 @@ class WeightedRandomSampler(Sampler[int]):
                 f"replacement should be a boolean value, but got replacement={replacement!r}"
             )
         _check_generator(generator, "WeightedRandomSampler")
-        values = np.asarray(weights.data if isinstance(weights, Tensor) else weights, np.float64)
+        values = np.asarray(weights._array if isinstance(weights, Tensor) else weights, np.float64)
         if values.ndim != 1 or values.size == 0:
             raise ValueError(
                 f"weights should be a non-empty 1-d sequence, but got shape {values.shape}"
@@ -554,16 +554,16 @@ def _is_numpy_text(array: np.ndarray) -> bool:
 def _stack(tensors: Sequence[Tensor]) -> Tensor:
     """``minigrad.stack(tensors)``, without recording anything when no gradient is
     needed (the usual case for data, and one NumPy call instead of one op per sample)."""
-    first = tensors[0].data
+    first = tensors[0]._array
     plain = all(
         isinstance(t, Tensor)
         and not t.requires_grad
-        and t.data.shape == first.shape
-        and t.data.dtype == first.dtype
+        and t._array.shape == first.shape
+        and t._array.dtype == first.dtype
         for t in tensors
     )
     if plain:
-        return Tensor._make(np.stack([t.data for t in tensors]))
+        return Tensor._make(np.stack([t._array for t in tensors]))
     # Mixed dtypes (promoted as minigrad promotes), shapes that differ (its error names
     # them) and tensors that require gradients (recorded) go through the op.
     return _ops.stack(list(tensors))

@@ -24,9 +24,9 @@ def test_gradients_accumulate_into_leaves_across_backward_calls():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()
     y.backward(retain_graph=True)
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, 4.0])
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 8.0])
 
 
 def test_node_reuse_sums_gradients_from_every_path():
@@ -52,7 +52,7 @@ class ExpSavingItsOutput(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = Tensor(np.exp(x.data))
+        y = Tensor(np.exp(x._array))
         ctx.save_for_backward(y)
         return y
 
@@ -119,7 +119,7 @@ def test_nodes_that_save_nothing_can_be_traversed_again():
     y = (x + 1.0).sum()
     y.backward()
     y.backward()  # as in PyTorch: AddBackward and SumBackward keep no buffers
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, 2.0])
 
 
 def test_backward_of_a_non_scalar_needs_a_gradient():
@@ -127,7 +127,7 @@ def test_backward_of_a_non_scalar_needs_a_gradient():
     with pytest.raises(RuntimeError, match="shape \\(2,\\)"):
         (x * 2.0).backward()
     (x * 2.0).backward(minigrad.tensor([1.0, -1.0], dtype=minigrad.float64))
-    np.testing.assert_array_equal(x.grad.data, [2.0, -2.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, -2.0])
 
 
 def test_backward_gradient_shape_must_match():
@@ -140,13 +140,13 @@ def test_an_upstream_gradient_takes_the_outputs_dtype_as_in_pytorch():
     x = leaf([1.0, -2.0], dtype=minigrad.float32)
     x.relu().backward(minigrad.tensor([1.0, 1.0], dtype=minigrad.float64))
     assert x.grad.dtype == minigrad.float32
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [1.0, 0.0])
     upstream = leaf([2.0, 3.0])  # float64, and itself differentiated below
     (g,) = minigrad.grad(x.tanh(), [x], upstream, create_graph=True)
     assert g.dtype == minigrad.float32
     (g_of_upstream,) = minigrad.grad(g.sum(), [upstream])
     assert g_of_upstream.dtype == minigrad.float64
-    np.testing.assert_allclose(g_of_upstream.data, 1 - np.tanh(x.data) ** 2, rtol=1e-6)
+    np.testing.assert_allclose(g_of_upstream._array, 1 - np.tanh(x._array) ** 2, rtol=1e-6)
 
 
 def test_backward_on_a_tensor_without_grad_raises():
@@ -158,15 +158,15 @@ def test_a_users_gradient_tensor_is_not_aliased_by_grad():
     x = leaf([1.0, 2.0])
     upstream = minigrad.tensor([1.0, 1.0], dtype=minigrad.float64)
     x.backward(upstream)
-    x.grad.data[0] = 100.0
-    assert upstream.data[0] == 1.0
+    x.grad._array[0] = 100.0
+    assert upstream._array[0] == 1.0
 
 
 def test_two_leaves_fed_by_one_addition_do_not_share_grad_storage():
     a, b = leaf([1.0]), leaf([2.0])
     (a + b).sum().backward()
-    a.grad.data[0] = 5.0
-    assert b.grad.data[0] == 1.0
+    a.grad._array[0] = 5.0
+    assert b.grad._array[0] == 1.0
 
 
 def test_retain_grad_keeps_gradient_of_a_non_leaf():
@@ -174,7 +174,7 @@ def test_retain_grad_keeps_gradient_of_a_non_leaf():
     h = x * 3.0
     h.retain_grad()
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, [6.0, 12.0])
+    np.testing.assert_allclose(h.grad._array, [6.0, 12.0])
     assert (x * 1.0).grad is None
 
 
@@ -191,8 +191,8 @@ def test_broadcast_gradients_are_summed_to_each_input_shape():
     a = leaf(np.arange(3.0).reshape(3, 1))
     b = leaf(np.arange(4.0))
     (a * b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, np.full((3, 1), 6.0))
-    np.testing.assert_allclose(b.grad.data, np.full(4, 3.0))
+    np.testing.assert_allclose(a.grad._array, np.full((3, 1), 6.0))
+    np.testing.assert_allclose(b.grad._array, np.full(4, 3.0))
 
 
 def test_each_input_gets_a_gradient_of_its_own_dtype():
@@ -202,7 +202,7 @@ def test_each_input_gets_a_gradient_of_its_own_dtype():
     assert out.dtype == minigrad.float64
     out.sum().backward()
     assert a.grad.dtype == minigrad.float32 and b.grad.dtype == minigrad.float64
-    np.testing.assert_allclose(a.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(a.grad._array, [3.0, 4.0])
 
 
 def test_cast_passes_the_gradient_back_in_the_source_dtype():
@@ -211,7 +211,7 @@ def test_cast_passes_the_gradient_back_in_the_source_dtype():
     assert y.dtype == minigrad.float32
     (y * y).sum().backward()
     assert x.grad.dtype == minigrad.float64
-    np.testing.assert_allclose(x.grad.data, [1.0, -2.0], rtol=1e-6)
+    np.testing.assert_allclose(x.grad._array, [1.0, -2.0], rtol=1e-6)
 
 
 def test_integer_casts_cut_the_graph():
@@ -225,7 +225,7 @@ def test_integer_casts_cut_the_graph():
 def test_grad_returns_gradients_without_touching_dot_grad():
     x = leaf([1.0, 2.0])
     (g,) = minigrad.grad((x * x).sum(), x)
-    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(g._array, [2.0, 4.0])
     assert x.grad is None
 
 
@@ -233,7 +233,7 @@ def test_grad_with_respect_to_an_intermediate_tensor():
     x = leaf([1.0, 2.0])
     h = x * 2.0
     (g,) = minigrad.grad((h * h).sum(), h)
-    np.testing.assert_array_equal(g.data, [4.0, 8.0])
+    np.testing.assert_array_equal(g._array, [4.0, 8.0])
 
 
 def test_grad_higher_order():
@@ -269,7 +269,7 @@ def test_hessian_vector_product_by_double_backward():
     energy = (x * (matrix @ x)).sum() * 0.5  # Hessian = matrix
     (g,) = minigrad.grad(energy, x, create_graph=True)
     (hv,) = minigrad.grad((g * v).sum(), x)
-    np.testing.assert_allclose(hv.data, (a + a.T) @ v.data)
+    np.testing.assert_allclose(hv._array, (a + a.T) @ v.numpy())
 
 
 # --------------------------------------------------------------------------- grad mode
@@ -330,8 +330,8 @@ def test_detach_shares_data_and_cuts_the_graph():
     d = (x * 2.0).detach()
     assert not d.requires_grad and d.grad_fn is None
     y = x * 1.0
-    y.detach().data[0] = 7.0
-    assert y.data[0] == 7.0
+    y.detach()._array[0] = 7.0
+    assert y._array[0] == 7.0
 
 
 def test_requires_grad_rules():
@@ -349,7 +349,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x._array**3
 
     @staticmethod
     def backward(ctx, grad):
@@ -363,8 +363,8 @@ class ScaleBy(Function):
     @staticmethod
     def forward(ctx, x, factor):
         ctx.factor = factor
-        doubled = Tensor(x.data * factor)
-        index = Tensor(np.argmax(x.data, keepdims=True).astype(np.float64))
+        doubled = Tensor(x._array * factor)
+        index = Tensor(np.argmax(x._array, keepdims=True).astype(np.float64))
         ctx.mark_non_differentiable(index)
         return doubled, index
 
@@ -376,12 +376,12 @@ class ScaleBy(Function):
 def test_custom_function_forward_backward_and_double_backward():
     x = leaf([1.0, -2.0, 0.5])
     y = Cube.apply(x)
-    np.testing.assert_allclose(y.data, x.data**3)
+    np.testing.assert_allclose(y._array, x._array**3)
     assert type(y.grad_fn).__name__ == "Cube"
     assert gradcheck(Cube.apply, x)
     (g,) = minigrad.grad(y.sum(), x, create_graph=True)
     (h,) = minigrad.grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, 6.0 * x.data)
+    np.testing.assert_allclose(h._array, 6.0 * x._array)
 
 
 def test_custom_function_with_non_tensor_args_and_non_differentiable_outputs():
@@ -389,7 +389,7 @@ def test_custom_function_with_non_tensor_args_and_non_differentiable_outputs():
     scaled, index = ScaleBy.apply(x, 4.0)
     assert scaled.requires_grad and not index.requires_grad
     scaled.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 4.0, 4.0])
 
 
 def test_custom_function_needs_input_grad_and_no_recording_without_grad():
@@ -398,7 +398,7 @@ def test_custom_function_needs_input_grad_and_no_recording_without_grad():
     class Probe(Function):
         @staticmethod
         def forward(ctx, a, b):
-            return a.data + b.data
+            return a._array + b._array
 
         @staticmethod
         def backward(ctx, grad):
@@ -416,7 +416,7 @@ def test_extra_gradients_are_allowed_when_none_as_in_pytorch():
         @staticmethod
         def forward(ctx, x, factor=2.0):
             ctx.factor = factor
-            return x.data * factor
+            return x._array * factor
 
         @staticmethod
         def backward(ctx, grad):
@@ -424,7 +424,7 @@ def test_extra_gradients_are_allowed_when_none_as_in_pytorch():
 
     x = leaf([1.0, 2.0])
     Scale.apply(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, 2.0])
 
     class Wrong(Scale):
         @staticmethod
@@ -439,7 +439,7 @@ def test_custom_function_returning_the_wrong_number_of_gradients():
     class Broken(Function):
         @staticmethod
         def forward(ctx, a, b):
-            return a.data * b.data
+            return a._array * b._array
 
         @staticmethod
         def backward(ctx, grad):
@@ -453,7 +453,7 @@ def test_custom_function_returning_a_gradient_of_the_wrong_shape():
     class Broken(Function):
         @staticmethod
         def forward(ctx, a):
-            return a.data * 2
+            return a._array * 2
 
         @staticmethod
         def backward(ctx, grad):
@@ -487,31 +487,31 @@ def test_forward_runs_without_recording():
 def test_sigmoid_and_softplus_do_not_overflow():
     x = minigrad.tensor([-1e4, -50.0, 0.0, 50.0, 1e4], requires_grad=True)
     s = x.sigmoid()
-    np.testing.assert_allclose(s.data, [0.0, 1.9287e-22, 0.5, 1.0, 1.0], rtol=1e-4)
+    np.testing.assert_allclose(s._array, [0.0, 1.9287e-22, 0.5, 1.0, 1.0], rtol=1e-4)
     s.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad._array).all()
     sp = minigrad.softplus(minigrad.tensor([-1e4, 1e4]))
-    np.testing.assert_allclose(sp.data, [0.0, 1e4])
+    np.testing.assert_allclose(sp._array, [0.0, 1e4])
 
 
 def test_log_softmax_and_logsumexp_of_extreme_values():
     x = minigrad.tensor([[1e4, 0.0, -1e4], [-np.inf, -np.inf, -np.inf]], requires_grad=True)
     lse = minigrad.logsumexp(x, dim=1)
-    assert lse.data[0] == pytest.approx(1e4) and lse.data[1] == -np.inf
+    assert lse._array[0] == pytest.approx(1e4) and lse._array[1] == -np.inf
     ls = minigrad.log_softmax(x[:1], dim=1)
-    np.testing.assert_allclose(ls.data, [[0.0, -1e4, -2e4]])
+    np.testing.assert_allclose(ls._array, [[0.0, -1e4, -2e4]])
     minigrad.softmax(x[:1], dim=1).sum().backward()
-    assert np.isfinite(x.grad.data[0]).all()
+    assert np.isfinite(x.grad._array[0]).all()
 
 
 def test_max_with_dim_returns_values_and_indices():
     x = leaf([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, [5.0, 6.0])
+    np.testing.assert_array_equal(values._array, [5.0, 6.0])
     assert indices.dtype == minigrad.int64 and indices.tolist() == [1, 2]
     assert not indices.requires_grad
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(x.grad._array, [[0, 1, 0], [0, 0, 1]])
     result = x.min(dim=0, keepdim=True)
     assert result.values.shape == (1, 3) and result.indices.tolist() == [[0, 1, 0]]
 
@@ -519,20 +519,20 @@ def test_max_with_dim_returns_values_and_indices():
 def test_full_max_shares_the_gradient_between_ties():
     x = leaf([1.0, 3.0, 3.0])
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.5, 0.5])
 
 
 def test_norm_gradient_at_zero_is_zero():
     x = leaf([0.0, 0.0])
     x.norm().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0])
 
 
 def test_reductions_accept_numpy_spelling():
     x = minigrad.tensor(np.arange(6.0).reshape(2, 3))
-    np.testing.assert_array_equal(x.sum(axis=1, keepdims=True).data, [[3.0], [12.0]])
-    np.testing.assert_array_equal(x.mean(dim=0).data, [1.5, 2.5, 3.5])
-    np.testing.assert_allclose(x.var(dim=1, unbiased=False).data, [2 / 3, 2 / 3], rtol=1e-6)
+    np.testing.assert_array_equal(x.sum(axis=1, keepdims=True)._array, [[3.0], [12.0]])
+    np.testing.assert_array_equal(x.mean(dim=0)._array, [1.5, 2.5, 3.5])
+    np.testing.assert_allclose(x.var(dim=1, unbiased=False)._array, [2 / 3, 2 / 3], rtol=1e-6)
     assert x.argmax().item() == 5 and x.argmin(dim=1).tolist() == [0, 0]
 
 
@@ -541,19 +541,19 @@ def test_grad_with_an_input_listed_twice_gives_it_to_both_places():
     h = x * 2.0
     y = (h * x).sum()  # 2 x^2
     first, second = minigrad.grad(y, [x, x], retain_graph=True)
-    np.testing.assert_array_equal(first.data, [4.0, 8.0])
-    np.testing.assert_array_equal(second.data, [4.0, 8.0])
+    np.testing.assert_array_equal(first._array, [4.0, 8.0])
+    np.testing.assert_array_equal(second._array, [4.0, 8.0])
     gh1, gh2, gx = minigrad.grad(y, [h, h, x])
-    np.testing.assert_array_equal(gh1.data, [1.0, 2.0])
-    np.testing.assert_array_equal(gh2.data, [1.0, 2.0])
-    np.testing.assert_array_equal(gx.data, [4.0, 8.0])
+    np.testing.assert_array_equal(gh1._array, [1.0, 2.0])
+    np.testing.assert_array_equal(gh2._array, [1.0, 2.0])
+    np.testing.assert_array_equal(gx._array, [4.0, 8.0])
 
 
 def test_backward_with_a_root_listed_twice_counts_it_twice():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()
     minigrad.backward([y, y])
-    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 8.0])
 
 
 def test_engine_order_on_chains_shared_parents_and_diamonds():
@@ -562,14 +562,14 @@ def test_engine_order_on_chains_shared_parents_and_diamonds():
     x = leaf([0.5, -1.0, 2.0])
     y = x.exp()
     (y * y).sum().backward()  # one node sends two gradients to the same new node
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data))
+    np.testing.assert_allclose(x.grad._array, 2 * np.exp(2 * x._array))
 
     x.grad = None
     a = x * 3.0
     left, right = a.sin(), a.cos()  # a diamond: a feeds two nodes that meet again
     (left * right + a).sum().backward()
-    expected = 3 * (np.cos(3 * x.data) ** 2 - np.sin(3 * x.data) ** 2) + 3
-    np.testing.assert_allclose(x.grad.data, expected)
+    expected = 3 * (np.cos(3 * x._array) ** 2 - np.sin(3 * x._array) ** 2) + 3
+    np.testing.assert_allclose(x.grad._array, expected)
 
     x.grad = None
     b = x.tanh()
@@ -577,5 +577,5 @@ def test_engine_order_on_chains_shared_parents_and_diamonds():
     for _ in range(5):
         chain = chain * 1.5
     (chain + b.exp()).sum().backward()  # a long branch and a short one into one node
-    t = np.tanh(x.data)
-    np.testing.assert_allclose(x.grad.data, (1.5**5 + np.exp(t)) * (1 - t**2))
+    t = np.tanh(x._array)
+    np.testing.assert_allclose(x.grad._array, (1.5**5 + np.exp(t)) * (1 - t**2))

@@ -58,9 +58,9 @@ def test_inplace_values():
     t.mul_(0.5)
     t[1] = -1.0
     t -= 1.0
-    np.testing.assert_array_equal(t.data, [0.5, -2.0, 1.5])
+    np.testing.assert_array_equal(t._array, [0.5, -2.0, 1.5])
     t.copy_(minigrad.tensor([7.0]))  # broadcast, and cast from float32
-    np.testing.assert_array_equal(t.data, [7.0, 7.0, 7.0])
+    np.testing.assert_array_equal(t._array, [7.0, 7.0, 7.0])
 
 
 def test_inplace_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
@@ -71,7 +71,7 @@ def test_inplace_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
         w[0] = 3.0
     with minigrad.no_grad():
         w -= 0.5 * minigrad.ones(2, dtype=minigrad.float64)
-    np.testing.assert_array_equal(w.data, [0.5, 1.5])
+    np.testing.assert_array_equal(w._array, [0.5, 1.5])
     assert w.requires_grad and w.is_leaf
 
 
@@ -81,7 +81,7 @@ def test_inplace_on_a_non_leaf_is_differentiable():
     y.mul_(3.0)
     y.add_(x)  # y = 6x + x
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
+    np.testing.assert_array_equal(x.grad._array, [7.0, 7.0])
 
 
 def test_a_product_keeps_only_the_operand_the_other_gradient_needs():
@@ -92,7 +92,7 @@ def test_a_product_keeps_only_the_operand_the_other_gradient_needs():
     with minigrad.no_grad():
         w.add_(1.0)
     y.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [5.0, 7.0])
+    np.testing.assert_array_equal(w.grad._array, [5.0, 7.0])
     y = w * x
     x.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
@@ -115,9 +115,9 @@ def test_setitem_is_differentiable_for_both_sides():
     y = x * 1.0
     y[1] = v * 2.0
     (y * minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 3.0])
-    np.testing.assert_array_equal(v.grad.data, [4.0])
-    np.testing.assert_array_equal(y.data, [1.0, 20.0, 3.0])
+    np.testing.assert_array_equal(x.grad._array, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(v.grad._array, [4.0])
+    np.testing.assert_array_equal(y._array, [1.0, 20.0, 3.0])
 
 
 def test_copy_passes_the_gradient_to_the_source():
@@ -126,7 +126,7 @@ def test_copy_passes_the_gradient_to_the_source():
     destination.copy_(source)
     assert destination.requires_grad
     destination.sum().backward()
-    np.testing.assert_array_equal(source.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(source.grad._array, [3.0, 3.0])
 
 
 def test_inplace_on_a_view_of_a_graph_tensor_is_refused():
@@ -142,7 +142,7 @@ def test_an_error_leaves_the_tensor_unchanged():
         t.copy_(minigrad.ones(3, dtype=minigrad.float64))
     with pytest.raises(ValueError, match="broadcast"):
         t.add_(minigrad.ones(3, dtype=minigrad.float64))
-    np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    np.testing.assert_array_equal(t._array, [1.0, 2.0])
     assert t._version == 0
 
 
@@ -157,7 +157,7 @@ def test_ops_recorded_before_an_inplace_change_keep_the_old_history():
     z = y.exp()
     y.mul_(5.0)
     (z.sum() + y.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, 2.0 * np.exp([2.0, 4.0]) + 10.0)
+    np.testing.assert_allclose(x.grad._array, 2.0 * np.exp([2.0, 4.0]) + 10.0)
 
 
 def test_an_inplace_update_computed_from_the_tensor_itself_terminates():
@@ -166,7 +166,7 @@ def test_an_inplace_update_computed_from_the_tensor_itself_terminates():
     y += y  # the addition reads y before it is changed: no cycle in the graph
     y[0] = y[1]  # a view of y read before the change
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 12.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 12.0])
 
 
 def test_a_view_read_both_before_and_after_a_change_of_its_base_is_refused():
@@ -228,7 +228,7 @@ def test_inplace_changes_give_the_gradients_of_the_same_program_out_of_place(ste
                 y = (out_of_place or _setitem_out_of_place)(y)
         total = total + _USES[final](y).sum()
         total.backward()
-        return total.item(), x.grad.data
+        return total.item(), x.grad._array
 
     value, gradient = run(in_place=True)
     expected_value, expected_gradient = run(in_place=False)

@@ -556,7 +556,7 @@ class GraphMachine(RuleBasedStateMachine):
         raises (as from any tensor that does not require grad)."""
         x = self._pick(i, self.nodes)
         out = x.tensor.detach()
-        assert np.shares_memory(out.data, x.tensor.data), "detach must share the data"
+        assert np.shares_memory(out._array, x.tensor._array), "detach must share the data"
         self._add(out, x.ref, [x], False, recorded=False)
         if then == "backward":
             with pytest.raises(RuntimeError, match="does not require grad"):
@@ -670,7 +670,7 @@ class GraphMachine(RuleBasedStateMachine):
             assert isinstance(got, minigrad.Tensor) and got.dtype == np.float64
             assert not got.requires_grad and got.grad_fn is None
             assert_close(
-                got.data, want[0].reshape(node.shape), want[1].reshape(node.shape), "grad()"
+                got._array, want[0].reshape(node.shape), want[1].reshape(node.shape), "grad()"
             )
 
     @rule(i=PICK, everything=st.booleans())
@@ -694,13 +694,13 @@ class GraphMachine(RuleBasedStateMachine):
             assert t.dtype == np.float64 and t.shape == node.shape
             assert t.requires_grad is node.requires_grad, "requires_grad not propagated"
             assert (t.grad_fn is None) == node.is_leaf, "grad_fn does not match the graph"
-            assert_close(t.data, node.values, node.scale, "value")
+            assert_close(t._array, node.values, node.scale, "value")
             if node.grad is None:
                 assert t.grad is None, f".grad should be None, got {t.grad!r}"
             else:
                 assert t.grad is not None, ".grad is None after a backward reached the leaf"
                 assert t.grad.dtype == np.float64 and not t.grad.requires_grad
-                assert_close(t.grad.data, node.grad, node.grad_scale, ".grad")
+                assert_close(t.grad._array, node.grad, node.grad_scale, ".grad")
 
 
 def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

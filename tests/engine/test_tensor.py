@@ -28,7 +28,7 @@ def test_attributes():
     assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert t[1, 2].item() == 6.0
     assert [row.tolist() for row in t] == t.tolist()
-    np.testing.assert_array_equal(np.asarray(t), t.data)
+    np.testing.assert_array_equal(np.asarray(t), t._array)
     assert t.T.shape == (3, 2) and t.mT.shape == (3, 2)
 
 
@@ -67,14 +67,54 @@ def test_tensor_copies_and_from_numpy_shares():
     array = np.zeros(3, dtype=np.float32)
     copied, shared = minigrad.tensor(array), minigrad.from_numpy(array)
     array[0] = 1.0
-    assert copied.data[0] == 0.0 and shared.data[0] == 1.0
+    assert copied._array[0] == 0.0 and shared._array[0] == 1.0
 
 
 def test_numpy_refuses_tensors_that_require_grad():
     t = minigrad.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
         t.numpy()
-    assert t.detach().numpy() is t.data
+    assert t.detach().numpy() is t._array
+
+
+def test_data_is_a_detached_tensor_on_the_same_memory():
+    p = minigrad.ones(3, requires_grad=True)
+    data = p.data
+    assert isinstance(data, minigrad.Tensor) and not data.requires_grad and data.grad_fn is None
+    data[0] = 5.0  # shared memory: p sees it
+    assert p._array[0] == 5.0
+    assert np.shares_memory(p.data._array, p._array)
+
+
+def test_an_update_through_data_is_not_recorded():
+    # the classic training step p.data.add_(p.grad, alpha=-lr): allowed on a leaf that
+    # requires grad, and not counted as a change of p, so a graph that saved p still runs
+    p = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    loss = (p * p).sum()
+    p.data.add_(minigrad.tensor([1.0, 1.0]), alpha=-0.5)
+    assert p._version == 0
+    loss.backward()
+    np.testing.assert_array_equal(p.grad._array, [1.0, 3.0])  # 2 * the changed values
+    with pytest.raises(RuntimeError, match="in-place"):
+        p.add_(1.0)  # the same change on p itself is refused
+
+
+def test_setting_data_swaps_the_values():
+    p = minigrad.zeros(2, requires_grad=True)
+    p.data = minigrad.tensor([3.0, 4.0, 5.0])
+    assert p.shape == (3,) and p.requires_grad
+    p.data = np.arange(2, dtype=np.float64)
+    np.testing.assert_array_equal(p._array, [0.0, 1.0])
+    with pytest.raises(TypeError, match="Tensor or a NumPy array, got list"):
+        p.data = [1.0, 2.0]
+
+
+def test_comparison_with_foreign_objects_defers_to_them():
+    t = minigrad.tensor([1.0, 2.0])
+    assert (t == None) is False and (t != "a") is True  # noqa: E711
+    assert t[1] == pytest.approx(2.0)
+    with pytest.raises(TypeError, match="not supported"):
+        t < "a"  # noqa: B015
 
 
 def test_scalar_conversions():
@@ -98,7 +138,7 @@ def test_repr():
 def test_numpy_arrays_on_the_left_defer_to_tensors():
     result = np.ones(2, dtype=np.float32) + minigrad.tensor([1.0, 2.0])
     assert isinstance(result, Tensor)
-    np.testing.assert_array_equal(result.data, [2.0, 3.0])
+    np.testing.assert_array_equal(result._array, [2.0, 3.0])
 
 
 def test_comparisons_give_bool_tensors_and_tensors_stay_hashable():
@@ -114,16 +154,16 @@ def test_comparisons_give_bool_tensors_and_tensors_stay_hashable():
 
 def test_constructors():
     assert minigrad.zeros(2, 3).shape == (2, 3) and minigrad.zeros((2, 3)).shape == (2, 3)
-    np.testing.assert_array_equal(minigrad.ones(2).data, [1.0, 1.0])
+    np.testing.assert_array_equal(minigrad.ones(2)._array, [1.0, 1.0])
     full = minigrad.full((2,), 7)
     assert full.dtype == minigrad.int64 and full.tolist() == [7, 7]
     assert minigrad.full((1,), 0.5).dtype == minigrad.float32
     assert minigrad.empty(4, dtype=minigrad.float64).dtype == minigrad.float64
     assert minigrad.arange(4).tolist() == [0, 1, 2, 3]
     assert minigrad.arange(4).dtype == minigrad.int64
-    np.testing.assert_allclose(minigrad.arange(0, 1, 0.25).data, [0, 0.25, 0.5, 0.75])
-    np.testing.assert_allclose(minigrad.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    np.testing.assert_array_equal(minigrad.eye(2, 3).data, np.eye(2, 3))
+    np.testing.assert_allclose(minigrad.arange(0, 1, 0.25)._array, [0, 0.25, 0.5, 0.75])
+    np.testing.assert_allclose(minigrad.linspace(0, 1, 5)._array, [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(minigrad.eye(2, 3)._array, np.eye(2, 3))
     like = minigrad.zeros(2, 2, dtype=minigrad.float64)
     assert minigrad.ones_like(like).dtype == minigrad.float64
     assert minigrad.zeros_like(like, dtype=minigrad.float32).dtype == minigrad.float32
@@ -141,7 +181,7 @@ def test_random_numbers_are_reproducible_after_manual_seed():
     values = minigrad.randint(3, 5, size=(1000,))
     assert set(values.tolist()) == {3, 4}
     uniform = minigrad.rand(1000, dtype=minigrad.float64)
-    assert 0.0 <= uniform.data.min() and uniform.data.max() < 1.0
+    assert 0.0 <= uniform._array.min() and uniform._array.max() < 1.0
 
 
 def test_constructor_errors_name_the_bad_value():
@@ -224,7 +264,7 @@ def test_shape_ops_values():
     assert minigrad.stack([x, x], dim=-1).shape == (2, 3, 4, 2)
     padded = minigrad.pad(x, (1, 2, 0, -1))
     assert padded.shape == (2, 2, 7)
-    np.testing.assert_array_equal(padded.data[..., 1:5], x.data[:, :2])
+    np.testing.assert_array_equal(padded._array[..., 1:5], x._array[:, :2])
     mask = x > 20
     assert x[mask].tolist() == [21.0, 22.0, 23.0]
     assert x[minigrad.tensor([1, 0]), 0, 0].tolist() == [12.0, 0.0]

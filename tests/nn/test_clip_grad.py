@@ -55,8 +55,8 @@ def test_norm_and_scaling_match_the_definition(scale, max_norm, norm_type, seed)
     assert float(total) == pytest.approx(expected, rel=1e-10)
     coefficient = min(1.0, max_norm / (expected + 1e-6))
     for param, grad in zip(params, grads):
-        np.testing.assert_allclose(param.grad.data, grad * coefficient, rtol=1e-10)
-    new_norm = reference_norm([p.grad.data for p in params], norm_type)
+        np.testing.assert_allclose(param.grad._array, grad * coefficient, rtol=1e-10)
+    new_norm = reference_norm([p.grad._array for p in params], norm_type)
     assert new_norm <= max_norm * (1 + 1e-9) or new_norm == pytest.approx(expected)
 
 
@@ -64,22 +64,22 @@ def test_below_max_norm_is_left_alone():
     params = params_with_grads([3.0, 4.0])
     total = clip_grad_norm_(params, max_norm=10.0)
     assert float(total) == 5.0
-    np.testing.assert_allclose(params[0].grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(params[0].grad._array, [3.0, 4.0])
 
 
 def test_clips_to_max_norm():
     params = params_with_grads([3.0, 4.0], [12.0])
     total = clip_grad_norm_(params, max_norm=1.0)
     assert float(total) == pytest.approx(13.0)
-    np.testing.assert_allclose(params[0].grad.data, np.array([3.0, 4.0]) / (13.0 + 1e-6))
-    np.testing.assert_allclose(params[1].grad.data, [12.0 / (13.0 + 1e-6)])
+    np.testing.assert_allclose(params[0].grad._array, np.array([3.0, 4.0]) / (13.0 + 1e-6))
+    np.testing.assert_allclose(params[1].grad._array, [12.0 / (13.0 + 1e-6)])
 
 
 def test_inf_norm_is_the_largest_magnitude():
     params = params_with_grads([1.0, -7.0], [2.0])
     total = clip_grad_norm_(params, max_norm=3.5, norm_type=float("inf"))
     assert float(total) == 7.0
-    np.testing.assert_allclose(params[0].grad.data, np.array([1.0, -7.0]) * 3.5 / (7 + 1e-6))
+    np.testing.assert_allclose(params[0].grad._array, np.array([1.0, -7.0]) * 3.5 / (7 + 1e-6))
     total = clip_grad_norm_(params_with_grads([1.0, -7.0]), 100.0, norm_type="inf")
     assert float(total) == 7.0
 
@@ -88,14 +88,14 @@ def test_zero_gradients_stay_zero():
     params = params_with_grads(np.zeros(4), np.zeros((2, 2)))
     total = clip_grad_norm_(params, max_norm=1.0)
     assert float(total) == 0.0
-    assert all(np.all(p.grad.data == 0) for p in params)
+    assert all(np.all(p.grad._array == 0) for p in params)
 
 
 def test_params_without_grad_are_skipped_and_none_at_all_gives_zero():
     params = params_with_grads(None, [0.0, 2.0], None)
     assert float(clip_grad_norm_(params, 1.0)) == 2.0
     assert params[0].grad is None and params[2].grad is None
-    np.testing.assert_allclose(params[1].grad.data, [0.0, 2.0 / (2 + 1e-6)])
+    np.testing.assert_allclose(params[1].grad._array, [0.0, 2.0 / (2 + 1e-6)])
     empty = clip_grad_norm_(params_with_grads(None), 1.0)
     assert float(empty) == 0.0 and empty.dtype == minigrad.float32
 
@@ -103,7 +103,7 @@ def test_params_without_grad_are_skipped_and_none_at_all_gives_zero():
 def test_single_tensor_and_generator_accepted():
     (param,) = params_with_grads([6.0, 8.0])
     assert float(clip_grad_norm_(param, 5.0)) == 10.0
-    np.testing.assert_allclose(param.grad.data, [6.0 * 5 / (10 + 1e-6), 8.0 * 5 / (10 + 1e-6)])
+    np.testing.assert_allclose(param.grad._array, [6.0 * 5 / (10 + 1e-6), 8.0 * 5 / (10 + 1e-6)])
     params = params_with_grads([1.0], [1.0])
     assert float(clip_grad_norm_((p for p in params), 5.0)) == pytest.approx(math.sqrt(2))
 
@@ -113,7 +113,7 @@ def test_non_finite_with_error_raises_before_changing_anything(bad):
     params = params_with_grads([1.0, bad], [5.0])
     with pytest.raises(RuntimeError, match="order 2.0.*non-finite|norm of order 2.0"):
         clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
-    np.testing.assert_array_equal(params[1].grad.data, [5.0])
+    np.testing.assert_array_equal(params[1].grad._array, [5.0])
 
 
 def test_non_finite_without_error_scales_as_torch_does():
@@ -122,11 +122,11 @@ def test_non_finite_without_error_scales_as_torch_does():
     params = params_with_grads([1.0, np.inf], [5.0])
     total = clip_grad_norm_(params, 1.0)
     assert float(total) == math.inf
-    np.testing.assert_array_equal(params[0].grad.data, [0.0, np.nan])
-    np.testing.assert_array_equal(params[1].grad.data, [0.0])
+    np.testing.assert_array_equal(params[0].grad._array, [0.0, np.nan])
+    np.testing.assert_array_equal(params[1].grad._array, [0.0])
     params = params_with_grads([1.0, np.nan])
     assert math.isnan(float(clip_grad_norm_(params, 1.0)))
-    assert np.all(np.isnan(params[0].grad.data))
+    assert np.all(np.isnan(params[0].grad._array))
 
 
 def test_float32_gradients_keep_their_dtype():
@@ -139,11 +139,11 @@ def test_float32_gradients_keep_their_dtype():
 def test_clip_grad_value():
     params = params_with_grads([-3.0, 0.5, 2.0], None)
     clip_grad_value_(params, 1.0)
-    np.testing.assert_array_equal(params[0].grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(params[0].grad._array, [-1.0, 0.5, 1.0])
     assert params[1].grad is None
     (single,) = params_with_grads([5.0])
     clip_grad_value_(single, 2)
-    np.testing.assert_array_equal(single.grad.data, [2.0])
+    np.testing.assert_array_equal(single.grad._array, [2.0])
     with pytest.raises(ValueError, match="clip_value"):
         clip_grad_value_(params, -1.0)
 
@@ -152,15 +152,15 @@ def test_parameters_vector_round_trip():
     first = Parameter(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
     second = Parameter(minigrad.tensor([5.0]))
     vector = parameters_to_vector([first, second])
-    np.testing.assert_array_equal(vector.data, [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(vector._array, [1, 2, 3, 4, 5])
     (vector * minigrad.arange(5).float()).sum().backward()
-    np.testing.assert_array_equal(first.grad.data, [[0, 1], [2, 3]])
+    np.testing.assert_array_equal(first.grad._array, [[0, 1], [2, 3]])
     vector_to_parameters(minigrad.tensor([9.0, 8.0, 7.0, 6.0, 5.5]), [first, second])
-    np.testing.assert_array_equal(first.data, [[9, 8], [7, 6]])
-    np.testing.assert_array_equal(second.data, [5.5])
+    np.testing.assert_array_equal(first._array, [[9, 8], [7, 6]])
+    np.testing.assert_array_equal(second._array, [5.5])
     with pytest.raises(ValueError, match="5 elements but the parameters have 4"):
         vector_to_parameters(minigrad.zeros(5), [first])
-    np.testing.assert_array_equal(first.data, [[9, 8], [7, 6]])
+    np.testing.assert_array_equal(first._array, [[9, 8], [7, 6]])
     with pytest.raises(TypeError):
         vector_to_parameters(np.zeros(5), [first, second])
 
@@ -188,7 +188,7 @@ def test_matches_torch(norm_type, max_norm):
         if their.grad is None:
             assert our.grad is None
         else:
-            np.testing.assert_allclose(our.grad.data, their.grad.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(our.grad._array, their.grad.numpy(), rtol=1e-12)
 
 
 def test_non_finite_matches_torch():
@@ -201,4 +201,4 @@ def test_non_finite_matches_torch():
         our_total = clip_grad_norm_(ours, 1.0)
         their_total = torch.nn.utils.clip_grad_norm_([theirs], 1.0)
         np.testing.assert_array_equal(float(our_total), float(their_total))
-        np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+        np.testing.assert_array_equal(ours.grad._array, theirs.grad.numpy())

@@ -101,7 +101,7 @@ def test_activation_forward_and_gradient(name, function, reference, kinks, value
     values = away_from(values * 2.5, kinks)
     reference = reference or REFERENCES[name]
     x = leaf(values)
-    np.testing.assert_allclose(function(x).data, reference(values), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(function(x)._array, reference(values), rtol=1e-10, atol=1e-12)
     assert gradcheck(function, x)
 
 
@@ -114,8 +114,8 @@ def test_activations_keep_float32():
 def test_hardsigmoid_gradient_is_zero_outside_open_interval_as_pytorch():
     x = leaf([-4.0, -3.0, 0.0, 3.0, 4.0])
     F.hardsigmoid(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0 / 6.0, 0.0, 0.0])
-    np.testing.assert_array_equal(F.hardsigmoid(x).data, [0.0, 0.0, 0.5, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0, 1.0 / 6.0, 0.0, 0.0])
+    np.testing.assert_array_equal(F.hardsigmoid(x)._array, [0.0, 0.0, 0.5, 1.0, 1.0])
 
 
 # ----------------------------------------------------------------------------- linear
@@ -147,7 +147,7 @@ def test_linear_matches_numpy_and_gradcheck(
     expected = x_values @ w_values.T + (b_values if with_bias else 0.0)
     result = F.linear(x, w, b if with_bias else None)
     assert result.shape == expected.shape
-    np.testing.assert_allclose(result.data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result._array, expected, rtol=1e-12, atol=1e-12)
     inputs = (x, w, b) if with_bias else (x, w)
     assert gradcheck(lambda *t: F.linear(*t), inputs)
     assert gradgradcheck(lambda *t: F.linear(*t), inputs)
@@ -177,28 +177,28 @@ def test_dropout_is_identity_in_eval_and_for_p_zero():
 def test_dropout_p_one_zeroes_everything():
     x = minigrad.randn(4, 5, requires_grad=True)
     y = F.dropout(x, 1.0)
-    assert np.all(y.data == 0)
+    assert np.all(y._array == 0)
     y.sum().backward()
-    assert np.all(x.grad.data == 0)
+    assert np.all(x.grad._array == 0)
 
 
 def test_dropout_scales_survivors_and_gradient_follows_the_mask():
     minigrad.manual_seed(0)
     x = minigrad.ones(200, 50, dtype=minigrad.float64, requires_grad=True)
     y = F.dropout(x, 0.3)
-    kept = y.data != 0
-    np.testing.assert_allclose(y.data[kept], 1.0 / 0.7)
+    kept = y._array != 0
+    np.testing.assert_allclose(y._array[kept], 1.0 / 0.7)
     assert abs(kept.mean() - 0.7) < 0.02  # 10 000 Bernoulli draws: ~4 standard errors
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad._array, y._array)
 
 
 def test_dropout_is_reproducible_with_manual_seed():
     x = minigrad.ones(10, 10)
     minigrad.manual_seed(7)
-    first = F.dropout(x, 0.5).data.copy()
+    first = F.dropout(x, 0.5)._array.copy()
     minigrad.manual_seed(7)
-    np.testing.assert_array_equal(F.dropout(x, 0.5).data, first)
+    np.testing.assert_array_equal(F.dropout(x, 0.5)._array, first)
 
 
 def test_dropout_rejects_bad_probability():
@@ -214,20 +214,20 @@ def test_embedding_forward_and_accumulated_gradient():
     weight = leaf(weight_values)
     indices = minigrad.tensor([[0, 2], [2, 3]])
     result = F.embedding(indices, weight)
-    np.testing.assert_array_equal(result.data, weight_values[indices.data])
+    np.testing.assert_array_equal(result._array, weight_values[indices._array])
     upstream = np.random.default_rng(0).standard_normal((2, 2, 3))
     result.backward(minigrad.tensor(upstream))
     expected = np.zeros((4, 3))
-    np.add.at(expected, indices.data, upstream)
-    np.testing.assert_allclose(weight.grad.data, expected)
+    np.add.at(expected, indices._array, upstream)
+    np.testing.assert_allclose(weight.grad._array, expected)
 
 
 def test_embedding_padding_row_gets_no_gradient_but_keeps_its_value():
     weight = leaf(np.ones((4, 2)))
     result = F.embedding(minigrad.tensor([1, 1, 2]), weight, padding_idx=1)
-    np.testing.assert_array_equal(result.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(result._array, np.ones((3, 2)))
     result.sum().backward()
-    np.testing.assert_array_equal(weight.grad.data, [[0, 0], [0, 0], [1, 1], [0, 0]])
+    np.testing.assert_array_equal(weight.grad._array, [[0, 0], [0, 0], [1, 1], [0, 0]])
 
 
 @settings(max_examples=10)
@@ -242,9 +242,9 @@ def test_embedding_gradcheck_and_padding_gradient(seed, padding):
     upstream = minigrad.tensor(rng.standard_normal((2, 3, 3)))
     (full,) = minigrad.grad(F.embedding(indices, weight), [weight], upstream)
     (padded,) = minigrad.grad(F.embedding(indices, weight, padding), [weight], upstream)
-    expected = full.data.copy()
+    expected = full._array.copy()
     expected[padding] = 0.0
-    np.testing.assert_allclose(padded.data, expected)
+    np.testing.assert_allclose(padded._array, expected)
 
 
 def test_embedding_errors():
@@ -275,7 +275,7 @@ def test_layer_norm_matches_numpy_and_gradcheck(values, affine, data):
         return F.layer_norm(x, normalized, *params)
 
     expected = numpy_layer_norm(values, count, weight_values, bias_values)
-    np.testing.assert_allclose(function(x, *params).data, expected, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(function(x, *params)._array, expected, rtol=1e-9, atol=1e-10)
     assert gradcheck(function, (x, *params), atol=1e-5, rtol=1e-3)
 
 
@@ -321,7 +321,7 @@ def test_batch_norm_training_matches_numpy_and_gradcheck(batch, channels, length
     def function(x, *params):
         return F.batch_norm(x, None, None, *params, training=True)
 
-    np.testing.assert_allclose(function(x, *params).data, expected, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(function(x, *params)._array, expected, rtol=1e-9, atol=1e-10)
     assert gradcheck(function, (x, *params))
 
 
@@ -333,11 +333,11 @@ def test_batch_norm_running_statistics_and_evaluation():
     F.batch_norm(leaf(values), running_mean, running_var, training=True, momentum=0.25)
     batch_mean = values.mean(axis=(0, 2))
     unbiased = values.var(axis=(0, 2), ddof=1)
-    np.testing.assert_allclose(running_mean.data, 0.25 * batch_mean)
-    np.testing.assert_allclose(running_var.data, 0.75 + 0.25 * unbiased)
+    np.testing.assert_allclose(running_mean._array, 0.25 * batch_mean)
+    np.testing.assert_allclose(running_var._array, 0.75 + 0.25 * unbiased)
     result = F.batch_norm(leaf(values), running_mean, running_var, training=False)
-    expected = (values - running_mean.data[:, None]) / np.sqrt(running_var.data[:, None] + 1e-5)
-    np.testing.assert_allclose(result.data, expected)
+    expected = (values - running_mean._array[:, None]) / np.sqrt(running_var._array[:, None] + 1e-5)
+    np.testing.assert_allclose(result._array, expected)
 
 
 def test_batch_norm_errors_change_nothing():
@@ -346,7 +346,7 @@ def test_batch_norm_errors_change_nothing():
         F.batch_norm(minigrad.randn(1, 3), running_mean, running_var, training=True)
     with pytest.raises(ValueError, match=r"running_mean must have shape \(4,\)"):
         F.batch_norm(minigrad.randn(2, 4), running_mean, running_var, training=True)
-    assert np.all(running_mean.data == 0) and np.all(running_var.data == 1)
+    assert np.all(running_mean._array == 0) and np.all(running_var._array == 1)
 
 
 # ----------------------------------------------------------------------------- fused ops
@@ -359,8 +359,8 @@ def test_fused_op_record(record, data):
     nn.functional: forward against NumPy, gradcheck and gradgradcheck."""
     tensors, kwargs = data.draw(op_inputs(record))
     result = record.function(*tensors, **kwargs)
-    expected = record.reference(*[t.data for t in tensors], **kwargs)
-    np.testing.assert_allclose(result.data, expected, rtol=1e-10, atol=1e-12)
+    expected = record.reference(*[t._array for t in tensors], **kwargs)
+    np.testing.assert_allclose(result._array, expected, rtol=1e-10, atol=1e-12)
     assert gradcheck(lambda *xs: record.function(*xs, **kwargs), tuple(tensors))
     if record.smooth:
         assert gradgradcheck(lambda *xs: record.function(*xs, **kwargs), tuple(tensors))

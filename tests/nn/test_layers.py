@@ -58,8 +58,8 @@ def test_linear_shapes_names_and_default_init():
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
     bound = 1 / math.sqrt(30)  # kaiming_uniform_(a=sqrt(5)) and the bias share it
     for parameter in (layer.weight, layer.bias):
-        assert np.abs(parameter.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.9 * bound  # 600 draws fill the interval
+        assert np.abs(parameter._array).max() <= bound
+    assert np.abs(layer.weight._array).max() > 0.9 * bound  # 600 draws fill the interval
     assert Linear(3, 2, bias=False).bias is None
     assert Linear(3, 2, dtype=minigrad.float64).weight.dtype == minigrad.float64
 
@@ -76,8 +76,8 @@ def test_linear_forward_and_gradcheck(batch, in_features, out_features, bias, se
     rng = np.random.default_rng(seed)
     layer = Linear(in_features, out_features, bias=bias, dtype=minigrad.float64)
     x = inputs(rng, batch, in_features)
-    expected = x.data @ layer.weight.data.T + (layer.bias.data if bias else 0.0)
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-12)
+    expected = x._array @ layer.weight._array.T + (layer.bias._array if bias else 0.0)
+    np.testing.assert_allclose(layer(x)._array, expected, rtol=1e-12)
     assert check_module_gradients(layer, x)
 
 
@@ -157,12 +157,12 @@ def test_mlp_forward_matches_numpy_and_gradcheck(batch, widths, activation, seed
         "elu": lambda v: np.where(v > 0, v, np.expm1(v)),
     }
     linears = [m for m in model.layers if isinstance(m, Linear)]
-    expected = x.data
+    expected = x._array
     for index, layer in enumerate(linears):
-        expected = expected @ layer.weight.data.T + layer.bias.data
+        expected = expected @ layer.weight._array.T + layer.bias._array
         if index < len(linears) - 1:
             expected = functions[activation](expected)
-    np.testing.assert_allclose(model(x).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model(x)._array, expected, rtol=1e-10, atol=1e-12)
     assert check_module_gradients(model, x)
 
 
@@ -189,7 +189,7 @@ def test_identity_flatten_and_residual():
     assert repr(Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     block = Residual(Linear(4, 4, dtype=minigrad.float64))
     y = inputs(np.random.default_rng(0), 2, 4)
-    np.testing.assert_allclose(block(y).data, y.data + block.module(y).data)
+    np.testing.assert_allclose(block(y)._array, y._array + block.module(y)._array)
     assert check_module_gradients(block, y)
     with pytest.raises(ValueError, match=r"maps shape \(2, 4\) to \(2, 3\)"):
         Residual(Linear(4, 3, dtype=minigrad.float64))(y)
@@ -200,7 +200,7 @@ def test_dropout_module_train_and_eval():
     x = minigrad.ones(50, 40)
     minigrad.manual_seed(1)
     y = layer(x)
-    assert set(np.unique(y.data)) == {0.0, 2.0}
+    assert set(np.unique(y._array)) == {0.0, 2.0}
     layer.eval()
     assert layer(x) is x
     assert repr(layer) == "Dropout(p=0.5)"
@@ -212,13 +212,13 @@ def test_embedding_layer():
     minigrad.manual_seed(2)
     table = Embedding(10, 3, padding_idx=-1)
     assert table.padding_idx == 9
-    assert np.all(table.weight.data[9] == 0)
-    assert abs(table.weight.data[:9].std() - 1) < 0.5  # N(0, 1) draws
+    assert np.all(table.weight._array[9] == 0)
+    assert abs(table.weight._array[:9].std() - 1) < 0.5  # N(0, 1) draws
     out = table(minigrad.tensor([[1, 9], [9, 2]]))
     assert out.shape == (2, 2, 3)
     out.sum().backward()
-    assert np.all(table.weight.grad.data[9] == 0)
-    np.testing.assert_array_equal(table.weight.grad.data[1], np.ones(3))
+    assert np.all(table.weight.grad._array[9] == 0)
+    np.testing.assert_array_equal(table.weight.grad._array[1], np.ones(3))
     assert repr(table) == "Embedding(10, 3, padding_idx=9)"
     assert Embedding(4, 2, dtype=minigrad.float64).weight.dtype == minigrad.float64
 
@@ -238,22 +238,22 @@ def test_layer_norm_layer(batch, features, affine, bias, seed):
     rng = np.random.default_rng(seed)
     layer = LayerNorm(features, elementwise_affine=affine, bias=bias, dtype=minigrad.float64)
     if affine:  # move away from the ones/zeros initialisation
-        layer.weight.data[...] = rng.standard_normal(features)
+        layer.weight._array[...] = rng.standard_normal(features)
         if bias:
-            layer.bias.data[...] = rng.standard_normal(features)
+            layer.bias._array[...] = rng.standard_normal(features)
     x = inputs(rng, batch, 2, features)
-    mean = x.data.mean(-1, keepdims=True)
-    expected = (x.data - mean) / np.sqrt(x.data.var(-1, keepdims=True) + 1e-5)
+    mean = x._array.mean(-1, keepdims=True)
+    expected = (x._array - mean) / np.sqrt(x._array.var(-1, keepdims=True) + 1e-5)
     if affine:
-        expected = expected * layer.weight.data + (layer.bias.data if bias else 0.0)
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-9, atol=1e-12)
+        expected = expected * layer.weight._array + (layer.bias._array if bias else 0.0)
+    np.testing.assert_allclose(layer(x)._array, expected, rtol=1e-9, atol=1e-12)
     assert check_module_gradients(layer, x)
 
 
 def test_layer_norm_parameters_and_repr():
     layer = LayerNorm((2, 3))
-    assert layer.weight.shape == (2, 3) and np.all(layer.weight.data == 1)
-    assert np.all(layer.bias.data == 0)
+    assert layer.weight.shape == (2, 3) and np.all(layer.weight._array == 1)
+    assert np.all(layer.bias._array == 0)
     assert repr(layer) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=True, bias=True)"
     assert LayerNorm(3, bias=False).bias is None
     assert list(LayerNorm(3, elementwise_affine=False).parameters()) == []
@@ -281,15 +281,15 @@ def test_batch_norm_running_statistics_follow_numpy(momentum, shape):
     for batch in batches:
         layer(minigrad.tensor(batch))
     mean, var = numpy_running_stats(batches, momentum)
-    np.testing.assert_allclose(layer.running_mean.data, mean, rtol=1e-12)
-    np.testing.assert_allclose(layer.running_var.data, var, rtol=1e-12)
-    assert int(layer.num_batches_tracked.data) == 3
+    np.testing.assert_allclose(layer.running_mean._array, mean, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var._array, var, rtol=1e-12)
+    assert int(layer.num_batches_tracked._array) == 3
     layer.eval()
     x = rng.standard_normal(shape)
     per_channel = (1, shape[1]) + (1,) * (len(shape) - 2)
     expected = (x - mean.reshape(per_channel)) / np.sqrt(var.reshape(per_channel) + 1e-5)
-    np.testing.assert_allclose(layer(minigrad.tensor(x)).data, expected, rtol=1e-10)
-    assert int(layer.num_batches_tracked.data) == 3  # evaluation changes nothing
+    np.testing.assert_allclose(layer(minigrad.tensor(x))._array, expected, rtol=1e-10)
+    assert int(layer.num_batches_tracked._array) == 3  # evaluation changes nothing
 
 
 @settings(max_examples=10)
@@ -304,13 +304,13 @@ def test_batch_norm_gradcheck(batch, channels, length, affine, seed):
     rng = np.random.default_rng(seed)
     layer = BatchNorm1d(channels, affine=affine, track_running_stats=False, dtype=minigrad.float64)
     if affine:
-        layer.weight.data[...] = rng.standard_normal(channels)
-        layer.bias.data[...] = rng.standard_normal(channels)
+        layer.weight._array[...] = rng.standard_normal(channels)
+        layer.bias._array[...] = rng.standard_normal(channels)
     shape = (batch, channels) if length is None else (batch, channels, length)
     assert check_module_gradients(layer, inputs(rng, *shape))
     layer_eval = BatchNorm1d(channels, dtype=minigrad.float64).eval()
-    layer_eval.running_mean.data[...] = rng.standard_normal(channels)
-    layer_eval.running_var.data[...] = rng.random(channels) + 0.5
+    layer_eval.running_mean._array[...] = rng.standard_normal(channels)
+    layer_eval.running_var._array[...] = rng.random(channels) + 0.5
     assert check_module_gradients(layer_eval, inputs(rng, *shape))
 
 
@@ -319,13 +319,13 @@ def test_batch_norm_without_running_stats_uses_batch_statistics_in_eval():
     assert layer.running_mean is None and list(layer.state_dict()) == ["weight", "bias"]
     assert BatchNorm1d(2, bias=False).bias is None
     x = minigrad.randn(5, 2)
-    expected = (x.data - x.data.mean(0)) / np.sqrt(x.data.var(0) + 1e-5)
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-5, atol=1e-6)
+    expected = (x._array - x._array.mean(0)) / np.sqrt(x._array.var(0) + 1e-5)
+    np.testing.assert_allclose(layer(x)._array, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_batch_norm_errors_change_no_state():
     layer = BatchNorm1d(3)
-    before = {k: v.data.copy() for k, v in layer.state_dict().items()}
+    before = {k: v._array.copy() for k, v in layer.state_dict().items()}
     with pytest.raises(ValueError, match=r"\(4, 2\) has 2 channels.*num_features=3"):
         layer(minigrad.randn(4, 2))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
@@ -333,7 +333,7 @@ def test_batch_norm_errors_change_no_state():
     with pytest.raises(ValueError, match=r"\(N, C\) or \(N, C, L\)"):
         layer(minigrad.randn(3))
     for key, value in layer.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[key])
+        np.testing.assert_array_equal(value._array, before[key])
     assert repr(layer) == (
         "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     )
@@ -360,7 +360,7 @@ def test_batch_norm_errors_change_no_state():
 def test_activation_modules(module, reference, text):
     values = np.array([[-4.0, -1.3, -0.2], [0.3, 1.7, 4.5]])
     x = minigrad.tensor(values, requires_grad=True)
-    np.testing.assert_allclose(module(x).data, reference(values), rtol=1e-12)
+    np.testing.assert_allclose(module(x)._array, reference(values), rtol=1e-12)
     assert gradcheck(module, x)
     assert repr(module) == text
     assert list(module.parameters()) == []

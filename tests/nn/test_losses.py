@@ -124,7 +124,7 @@ def test_regression_losses(function, reference, kinks, reduction, seed, shape):
         x_values = np.where(np.abs(gap) < 0.05, t_values + 0.05, x_values)
     x, t = leaf(x_values), leaf(t_values)
     expected = reduce(reference(x_values - t_values), reduction)
-    np.testing.assert_allclose(function(x, t, reduction).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(function(x, t, reduction)._array, expected, rtol=1e-12)
     assert gradcheck(lambda x, t: function(x, t, reduction), (x, t))
 
 
@@ -152,7 +152,7 @@ def test_cross_entropy_with_class_indices(case):
     expected = numpy_class_loss(
         numpy_log_softmax(logits, 1), target, weight, ignore_index, reduction, smoothing
     )
-    np.testing.assert_allclose(loss(x).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(loss(x)._array, expected, rtol=1e-10, atol=1e-12)
     assert gradcheck(loss, x)
 
 
@@ -169,7 +169,7 @@ def test_nll_loss(case):
         return F.nll_loss(x, labels, w[0] if w else None, ignore_index, reduction)
 
     expected = numpy_class_loss(log_p, target, weight, ignore_index, reduction, 0.0)
-    np.testing.assert_allclose(loss(x, *([] if w is None else [w])).data, expected, rtol=1e-10)
+    np.testing.assert_allclose(loss(x, *([] if w is None else [w]))._array, expected, rtol=1e-10)
     assert gradcheck(loss, (x, w) if w is not None else (x,))
 
 
@@ -194,14 +194,14 @@ def test_cross_entropy_with_probability_targets(seed, shape, weighted, reduction
         return F.cross_entropy(x, p, w, reduction=reduction, label_smoothing=smoothing)
 
     expected = numpy_probability_loss(logits, probabilities, weight, reduction, smoothing)
-    np.testing.assert_allclose(loss(x, p).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(loss(x, p)._array, expected, rtol=1e-10, atol=1e-12)
     assert gradcheck(loss, (x, p))
 
 
 def test_cross_entropy_unbatched_input():
     logits = np.array([0.5, -1.0, 2.0])
     result = F.cross_entropy(leaf(logits), minigrad.tensor(2))
-    np.testing.assert_allclose(result.data, -numpy_log_softmax(logits, 0)[2])
+    np.testing.assert_allclose(result._array, -numpy_log_softmax(logits, 0)[2])
 
 
 def test_cross_entropy_mean_with_every_target_ignored_is_nan_as_pytorch():
@@ -214,10 +214,10 @@ def test_cross_entropy_is_stable_at_extreme_logits():
     labels = minigrad.tensor([0, 0, 2])
     losses = F.cross_entropy(logits, labels, reduction="none")
     # Right with margin 2e4, wrong by 2e4, and log(2) - log(exp(-1e4)) ~ 1e4 + log 2.
-    np.testing.assert_allclose(losses.data, [0.0, 2e4, 1e4 + np.log(2)], rtol=1e-12)
+    np.testing.assert_allclose(losses._array, [0.0, 2e4, 1e4 + np.log(2)], rtol=1e-12)
     losses.sum().backward()
-    assert np.isfinite(logits.grad.data).all()
-    np.testing.assert_allclose(logits.grad.data, [[0, 0, 0], [-1, 1, 0], [0.5, 0.5, -1]])
+    assert np.isfinite(logits.grad._array).all()
+    np.testing.assert_allclose(logits.grad._array, [[0, 0, 0], [-1, 1, 0], [0.5, 0.5, -1]])
     float32 = F.cross_entropy(minigrad.tensor([[1e4, -1e4]]), minigrad.tensor([1]))
     assert float32.dtype == minigrad.float32 and np.isclose(float32.item(), 2e4)
 
@@ -264,16 +264,16 @@ def test_binary_cross_entropy(seed, shape, weighted, reduction):
     expected = -(t_values * np.log(p_values) + (1 - t_values) * np.log(1 - p_values))
     expected = reduce(expected if w_values is None else expected * w_values, reduction)
     inputs = (p, t) if w is None else (p, t, w)
-    np.testing.assert_allclose(loss(*inputs).data, expected, rtol=1e-10)
+    np.testing.assert_allclose(loss(*inputs)._array, expected, rtol=1e-10)
     assert gradcheck(loss, inputs)
 
 
 def test_binary_cross_entropy_is_finite_at_zero_and_one_as_pytorch():
     p = leaf([0.0, 1.0, 0.0, 1.0])
     loss = F.binary_cross_entropy(p, leaf([1.0, 0.0, 0.0, 1.0]), reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(loss._array, [100.0, 100.0, 0.0, 0.0])
     loss.sum().backward()
-    np.testing.assert_allclose(p.grad.data, [-1e12, 1e12, 0.0, 0.0])
+    np.testing.assert_allclose(p.grad._array, [-1e12, 1e12, 0.0, 0.0])
 
 
 def test_binary_cross_entropy_range_errors():
@@ -307,7 +307,7 @@ def test_binary_cross_entropy_with_logits(seed, shape, weighted, positive_weight
         return F.binary_cross_entropy_with_logits(x, t, w, reduction, pw)
 
     expected = reduce(numpy_bce_with_logits(x_values, t_values, w_values, pw_values), reduction)
-    np.testing.assert_allclose(loss(x, t, *extras).data, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(loss(x, t, *extras)._array, expected, rtol=1e-9, atol=1e-12)
     assert gradcheck(loss, (x, t, *extras))
 
 
@@ -318,10 +318,10 @@ def test_binary_cross_entropy_with_logits_is_stable_at_extreme_logits(dtype):
     pos_weight = minigrad.tensor([3.0], dtype=dtype)
     loss = F.binary_cross_entropy_with_logits(x, t, reduction="none", pos_weight=pos_weight)
     assert loss.dtype == dtype
-    np.testing.assert_allclose(loss.data, [0.0, 0.0, 1e4, 3e4, 3 * np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(loss._array, [0.0, 0.0, 1e4, 3e4, 3 * np.log(2)], rtol=1e-6)
     loss.sum().backward()
     # d/dx = (1 - t) - (1 + (p - 1) t) * sigmoid(-x)
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0, -3.0, -1.5], atol=1e-6)
+    np.testing.assert_allclose(x.grad._array, [0.0, 0.0, 1.0, -3.0, -1.5], atol=1e-6)
 
 
 def test_binary_cross_entropy_with_logits_errors():
@@ -358,7 +358,7 @@ def test_loss_modules_match_the_functions():
         ),
     ]
     for module_result, function_result in pairs:
-        np.testing.assert_array_equal(module_result.data, function_result.data)
+        np.testing.assert_array_equal(module_result._array, function_result._array)
 
 
 def test_loss_weights_are_buffers_as_pytorch():

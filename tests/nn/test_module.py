@@ -22,7 +22,7 @@ def test_sequential_from_positions_and_from_ordered_dict():
     named = Sequential(OrderedDict([("hidden", Linear(2, 3)), ("act", Tanh())]))
     assert isinstance(named.hidden, Linear) and named[1] is named.act
     x = minigrad.randn(4, 2)
-    np.testing.assert_array_equal(model(x).data, model[2](model[1](model[0](x))).data)
+    np.testing.assert_array_equal(model(x)._array, model[2](model[1](model[0](x)))._array)
 
 
 def test_sequential_indexing_slicing_and_editing():
@@ -133,18 +133,18 @@ def test_state_dict_names():
 
 def test_load_state_dict_round_trip():
     source, target = MLP(2, [3], 1), MLP(2, [3], 1)
-    target.load_state_dict({k: v.data.copy() for k, v in source.state_dict().items()})
+    target.load_state_dict({k: v._array.copy() for k, v in source.state_dict().items()})
     for (name, a), (_, b) in zip(source.state_dict().items(), target.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=name)
 
 
 def snapshot(module):
-    return {k: v.data.copy() for k, v in module.state_dict().items()}
+    return {k: v._array.copy() for k, v in module.state_dict().items()}
 
 
 def assert_unchanged(module, before):
     for key, value in module.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[key], err_msg=key)
+        np.testing.assert_array_equal(value._array, before[key], err_msg=key)
 
 
 def test_load_state_dict_reports_every_problem_and_changes_nothing():
@@ -174,7 +174,7 @@ def test_load_state_dict_non_strict_still_refuses_wrong_shapes():
     before = snapshot(model)
     missing, unexpected = model.load_state_dict({"weight": np.ones((3, 2)), "x": 1.0}, strict=False)
     assert missing == ["bias"] and unexpected == ["x"]
-    np.testing.assert_array_equal(model.weight.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(model.weight._array, np.ones((3, 2)))
     before = snapshot(model)
     with pytest.raises(RuntimeError, match=r"weight: shape \(2, 3\)"):
         model.load_state_dict({"weight": np.ones((2, 3)), "bias": np.ones(3)}, strict=False)

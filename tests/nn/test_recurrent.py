@@ -135,7 +135,7 @@ def np_layer(kind, params, x, states, num_layers, bidirectional, options, dropou
 
 
 def arrays_of(module):
-    return {k: v.data.copy() for k, v in module.state_dict().items()}
+    return {k: v._array.copy() for k, v in module.state_dict().items()}
 
 
 # ----------------------------------------------------------------------------- configurations
@@ -233,7 +233,7 @@ def flat_outputs(result):
 
 def layer_outputs_as_numpy(config, result):
     """The layer's outputs in (T, B, D*H) / (D*L, B, H) layout, as arrays."""
-    output, *states = [t.data for t in flat_outputs(result)]
+    output, *states = [t._array for t in flat_outputs(result)]
     if config["unbatched"]:
         output = output[:, None]
         states = [s[:, None] for s in states]
@@ -335,12 +335,12 @@ def test_cell_forward_matches_numpy(config):
     if config["kind"] == "lstm":
         h, c = result
         want_h, want_c = np_lstm_step(p, x, states, config["options"])
-        np.testing.assert_allclose(c.data, want_c, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(c._array, want_c, rtol=1e-10, atol=1e-12)
     else:
         h = result
         want_h = NP_STEPS[config["kind"]](p, x, states[0], config["options"])
     assert h.shape == want_h.shape
-    np.testing.assert_allclose(h.data, want_h, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h._array, want_h, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -370,7 +370,7 @@ def test_unbatched_equals_a_batch_of_one(kind):
     batched = flat_outputs(layer(x_tensor.unsqueeze(1), hx_batched))
     for a, b in zip(unbatched, batched):
         assert a.shape == b.squeeze(1).shape
-        np.testing.assert_array_equal(a.data, b.squeeze(1).data)
+        np.testing.assert_array_equal(a._array, b.squeeze(1)._array)
 
 
 def test_sequence_layer_of_one_step_is_the_cell():
@@ -383,7 +383,7 @@ def test_sequence_layer_of_one_step_is_the_cell():
         output, state = layer(x.unsqueeze(0))
         step = cell(x)
         h = step[0] if isinstance(step, tuple) else step
-        np.testing.assert_array_equal(output.data[0], h.data)
+        np.testing.assert_array_equal(output._array[0], h._array)
 
 
 def test_float32_by_default_and_after_double():
@@ -414,7 +414,7 @@ def test_gradcheck_catches_a_wrong_gradient():
     class Scaled(minigrad.autograd.Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2.0
+            return x._array * 2.0
 
         @staticmethod
         def backward(ctx, grad):
@@ -515,7 +515,7 @@ def test_parameter_names_shapes_and_init(kind, gates):
     assert shapes == expected
     assert list(shapes) == list(expected)  # PyTorch's order
     bound = 1 / math.sqrt(16)
-    values = np.concatenate([p.data.ravel() for p in layer.parameters()])
+    values = np.concatenate([p._array.ravel() for p in layer.parameters()])
     assert values.min() >= -bound and values.max() <= bound
     assert values.min() < -0.8 * bound and values.max() > 0.8 * bound  # really uniform
     cell = KINDS[kind][1](5, 16, bias=False)
@@ -543,15 +543,15 @@ def test_forget_bias_goes_to_bias_ih_forget_slice():
     biased = LSTM(3, 4, num_layers=2, forget_bias=1.0)
     for name, p in plain.named_parameters():
         q = getattr(biased, name)
-        difference = q.data - p.data
+        difference = q._array - p._array
         expected = np.zeros_like(difference)
         if name.startswith("bias_ih"):
             expected[4:8] = 1.0
         np.testing.assert_allclose(difference, expected, atol=1e-6)
     minigrad.manual_seed(1)
     cell = LSTMCell(3, 4, forget_bias=2.0)
-    assert np.all(cell.bias_ih.data[4:8] > 2.0 - 0.5 - 1e-6)
-    assert np.all(np.abs(cell.bias_ih.data[:4]) <= 0.5)
+    assert np.all(cell.bias_ih._array[4:8] > 2.0 - 0.5 - 1e-6)
+    assert np.all(np.abs(cell.bias_ih._array[:4]) <= 0.5)
 
 
 def test_state_dict_round_trip_and_parameters_are_used():
@@ -559,13 +559,13 @@ def test_state_dict_round_trip_and_parameters_are_used():
     a = GRU(3, 4, num_layers=2, bidirectional=True, dtype=minigrad.float64)
     b = GRU(3, 4, num_layers=2, bidirectional=True, dtype=minigrad.float64)
     x = minigrad.randn(5, 2, 3, dtype=minigrad.float64)
-    assert not np.allclose(a(x)[0].data, b(x)[0].data)
+    assert not np.allclose(a(x)[0]._array, b(x)[0]._array)
     b.load_state_dict(a.state_dict())
-    np.testing.assert_array_equal(a(x)[0].data, b(x)[0].data)
+    np.testing.assert_array_equal(a(x)[0]._array, b(x)[0]._array)
     # Every parameter receives a gradient (the layer really runs on its own parameters).
     out, h_n = b(x)
     (out.sum() + h_n.sum()).backward()
-    assert all(p.grad is not None and np.any(p.grad.data != 0) for p in b.parameters())
+    assert all(p.grad is not None and np.any(p.grad._array != 0) for p in b.parameters())
 
 
 def test_extra_repr():
@@ -611,17 +611,17 @@ def test_dropout_between_layers_in_training_only():
 
     layer.eval()
     output, (h_n, c_n) = layer(x_tensor)
-    np.testing.assert_allclose(output.data, reference, rtol=1e-10)
+    np.testing.assert_allclose(output._array, reference, rtol=1e-10)
 
     layer.train()
     minigrad.manual_seed(9)
     first, (h_first, _) = layer(x_tensor)
     minigrad.manual_seed(9)
     again, _ = layer(x_tensor)
-    np.testing.assert_array_equal(first.data, again.data)  # the generator drives the mask
-    assert not np.allclose(first.data, reference)
+    np.testing.assert_array_equal(first._array, again._array)  # the generator drives the mask
+    assert not np.allclose(first._array, reference)
     # The first layer's own final states are computed before any dropout.
-    np.testing.assert_allclose(h_first.data[:2], reference_finals[0][:2], rtol=1e-10)
+    np.testing.assert_allclose(h_first._array[:2], reference_finals[0][:2], rtol=1e-10)
 
     # dropout=1 zeroes everything fed upward: the last layer sees only zeros.
     layer.dropout = 1.0
@@ -629,7 +629,7 @@ def test_dropout_between_layers_in_training_only():
     zeros_in = np.zeros((4, 2, 10))
     top = {k.replace("_l2", "_l0"): v for k, v in params.items() if "_l2" in k}
     expected, _ = np_layer("lstm", top, zeros_in, None, 1, True, {})
-    np.testing.assert_allclose(output.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(output._array, expected, rtol=1e-10)
 
 
 def test_dropout_with_one_layer_warns():
@@ -675,7 +675,7 @@ def expect_error(error, match, function, *args):
 
 def test_layer_input_errors():
     layer = LSTM(3, 4, num_layers=2, dtype=minigrad.float64)
-    before = {k: v.data.copy() for k, v in layer.state_dict().items()}
+    before = {k: v._array.copy() for k, v in layer.state_dict().items()}
     x = minigrad.randn(5, 2, 3, dtype=minigrad.float64)
     h = minigrad.zeros(2, 2, 4, dtype=minigrad.float64)
     expect_error(ValueError, r"\(seq_len, batch, 3\).*\(5, 2, 3, 1\)", layer, x.unsqueeze(-1))
@@ -700,7 +700,7 @@ def test_layer_input_errors():
         minigrad.randn(2, 5, 3),
         minigrad.zeros(1, 5, 4),
     )
-    assert all(np.array_equal(before[k], v.data) for k, v in layer.state_dict().items())
+    assert all(np.array_equal(before[k], v._array) for k, v in layer.state_dict().items())
 
 
 def test_cell_input_errors():

@@ -151,12 +151,12 @@ def run_layer(config, fused, dtype=minigrad.float64):
     rng = np.random.default_rng(config["seed"] + 1)
     results = [output, *finals]
     loss = sum(
-        (r * minigrad.tensor(rng.standard_normal(r.shape).astype(r.data.dtype))).sum()
+        (r * minigrad.tensor(rng.standard_normal(r.shape).astype(r._array.dtype))).sum()
         for r in results
     )
     loss.backward()
     grads = [x.grad] + [s.grad for s in states] + [p.grad for p in layer.parameters()]
-    return [r.data for r in results] + [g.data for g in grads], node_names(results)
+    return [r._array for r in results] + [g._array for g in grads], node_names(results)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -233,7 +233,7 @@ def run_cell(config, fused):
     loss = sum((f * minigrad.tensor(rng.standard_normal(f.shape))).sum() for f in finals)
     loss.backward()
     leaves = xs + starts + list(cell.parameters())
-    return [f.data for f in finals] + [t.grad.data for t in leaves], node_names(finals)
+    return [f._array for f in finals] + [t.grad._array for t in leaves], node_names(finals)
 
 
 @given(cell_configs())
@@ -319,7 +319,7 @@ def test_create_graph_uses_the_written_out_equations(kind):
         output, _ = layer(x)
         (grad_x,) = minigrad.grad((output**2).sum(), x, create_graph=True)
         (grad_grad,) = minigrad.grad((grad_x**2).sum(), x)
-        results.append((grad_x.data, grad_grad.data))
+        results.append((grad_x._array, grad_grad._array))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
 
@@ -366,6 +366,6 @@ def test_no_grad_records_nothing_and_matches():
     layer.fused = False
     with minigrad.no_grad():
         written, (h_written, c_written) = layer(x)
-    np.testing.assert_allclose(h_n.data, h_written.data, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(output.data, written.data, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(c_n.data, c_written.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h_n._array, h_written._array, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(output._array, written._array, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c_n._array, c_written._array, rtol=1e-5, atol=1e-6)

@@ -56,8 +56,8 @@ def assert_same(loaded, original):
     if isinstance(original, minigrad.Tensor):
         assert type(loaded) is minigrad.Tensor
         assert loaded.dtype == original.dtype and loaded.shape == original.shape
-        np.testing.assert_array_equal(loaded.data, original.data)
-        assert loaded.data is not original.data
+        np.testing.assert_array_equal(loaded._array, original._array)
+        assert loaded._array is not original._array
     elif isinstance(original, np.ndarray):
         assert type(loaded) is np.ndarray and loaded.dtype == original.dtype
         np.testing.assert_array_equal(loaded, original)
@@ -89,7 +89,7 @@ def test_model_state_dict_round_trip_through_a_path(tmp_path):
     fresh = Nested(seed=5)
     fresh.load_state_dict(loaded)
     for (name, a), b in zip(model.state_dict().items(), fresh.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=name)
 
 
 def test_path_is_written_as_given_and_pathlike_or_str_accepted(tmp_path):
@@ -106,7 +106,7 @@ def test_binary_file_objects(tmp_path):
         save([minigrad.ones(2)], handle)
     with open(path, "rb") as handle:
         (tensor,) = load(handle)
-    np.testing.assert_array_equal(tensor.data, [1.0, 1.0])
+    np.testing.assert_array_equal(tensor._array, [1.0, 1.0])
 
 
 def test_every_supported_kind_round_trips():
@@ -148,8 +148,8 @@ def test_loaded_tensors_are_fresh_writable_and_detached():
     parameter = Parameter(minigrad.ones(3))
     (loaded,) = round_trip([parameter])
     assert type(loaded) is minigrad.Tensor and not loaded.requires_grad
-    loaded.data[0] = 5.0
-    assert parameter.data[0] == 1.0
+    loaded._array[0] = 5.0
+    assert parameter._array[0] == 1.0
 
 
 def test_a_tensor_saved_twice_comes_back_as_one():
@@ -211,7 +211,7 @@ def test_optimizer_round_trip_continues_exactly_as_uninterrupted(cls, tmp_path):
     resumed_optimizer.load_state_dict(checkpoint["optimizer"])
     train(resumed, resumed_optimizer, batches[4:])
     for (name, a), b in zip(whole.state_dict().items(), resumed.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=name)
 
 
 # --------------------------------------------------------------------------- saving errors
@@ -394,12 +394,12 @@ def test_bad_files_raise_a_clear_error_naming_the_path(name, tmp_path):
 @pytest.mark.parametrize("name", ["random", "truncated_end", "object_array", "wrong_shape"])
 def test_a_failing_load_never_touches_the_model(name, tmp_path):
     model = Small()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._array.copy() for k, v in model.state_dict().items()}
     path, _ = make_bad_files(tmp_path)[name]
     with pytest.raises(ValueError):
         model.load_state_dict(load(path))
     for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[key])
+        np.testing.assert_array_equal(value._array, before[key])
 
 
 def test_loading_never_unpickles(tmp_path, monkeypatch):
@@ -416,7 +416,7 @@ def test_loading_never_unpickles(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="Python objects"):
         load(path)
     good = tmp_path / "good.npz"
-    assert load(good)["w"].data.tolist() == [1.0, 1.0]  # NumPy only: Numba caches use pickle
+    assert load(good)["w"]._array.tolist() == [1.0, 1.0]  # NumPy only: Numba caches use pickle
 
 
 def test_unseekable_or_closed_file_objects():

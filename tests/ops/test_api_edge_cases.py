@@ -56,7 +56,7 @@ def test_gradient_keeps_the_float_input_dtype_with_an_integer_operand():
     assert y.dtype == minigrad.float32
     y.sum().backward()
     assert x.grad.dtype == minigrad.float32
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [3.0, 4.0])
 
 
 def test_cat_and_stack_promote_as_binary_ops_and_send_each_piece_its_own_dtype():
@@ -64,15 +64,15 @@ def test_cat_and_stack_promote_as_binary_ops_and_send_each_piece_its_own_dtype()
     floats = minigrad.tensor([0.5], requires_grad=True)
     joined = minigrad.cat([ints, floats])
     assert joined.dtype == minigrad.float32
-    np.testing.assert_array_equal(joined.data, [1.0, 2.0, 0.5])
+    np.testing.assert_array_equal(joined._array, [1.0, 2.0, 0.5])
     narrow = minigrad.tensor([1.0, 2.0], requires_grad=True)
     wide = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64, requires_grad=True)
     stacked = minigrad.stack([narrow, wide])
     assert stacked.dtype == minigrad.float64
     (stacked * minigrad.tensor([[1.0], [2.0]], dtype=minigrad.float64)).sum().backward()
     assert narrow.grad.dtype == minigrad.float32 and wide.grad.dtype == minigrad.float64
-    np.testing.assert_array_equal(narrow.grad.data, [1.0, 1.0])
-    np.testing.assert_array_equal(wide.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(narrow.grad._array, [1.0, 1.0])
+    np.testing.assert_array_equal(wide.grad._array, [2.0, 2.0])
 
 
 def test_matmul_promotes_as_binary_ops_and_sends_each_input_its_own_dtype():
@@ -80,10 +80,10 @@ def test_matmul_promotes_as_binary_ops_and_sends_each_input_its_own_dtype():
     floats = minigrad.tensor([[0.5], [1.0]], requires_grad=True)
     product = ints @ floats
     assert product.dtype == minigrad.float32  # NumPy's rule would give float64
-    np.testing.assert_array_equal(product.data, [[2.5]])
+    np.testing.assert_array_equal(product._array, [[2.5]])
     product.sum().backward()
     assert floats.grad.dtype == minigrad.float32
-    np.testing.assert_array_equal(floats.grad.data, [[1.0], [2.0]])
+    np.testing.assert_array_equal(floats.grad._array, [[1.0], [2.0]])
 
 
 # --------------------------------------------------------------------------- bitwise
@@ -121,7 +121,7 @@ def test_bitwise_operators_match_torch(name, op, left, left_dtype, right, right_
     theirs = op(torch.from_numpy(a.copy()), torch.from_numpy(b.copy()))
     expected = theirs.numpy()
     assert ours.dtype == expected.dtype, f"{name}: {ours.dtype} != torch's {expected.dtype}"
-    np.testing.assert_array_equal(ours.data, expected)
+    np.testing.assert_array_equal(ours._array, expected)
 
 
 def test_bitwise_operators_are_bitwise_on_integers():
@@ -184,8 +184,8 @@ def test_randint_forms_and_range():
         (minigrad.randint(low=-2, high=2, size=(5, 10)), (-2, 2)),
     ]:
         assert draw.dtype == minigrad.int64
-        assert draw.data.min() >= low and draw.data.max() < high
-        assert set(np.unique(draw.data)) == set(range(low, high))
+        assert draw._array.min() >= low and draw._array.max() < high
+        assert set(np.unique(draw._array)) == set(range(low, high))
     assert minigrad.randint(0, 3, (4,), dtype=minigrad.int32).dtype == minigrad.int32
     assert minigrad.randint(0, 3, ()).shape == ()
 
@@ -240,16 +240,16 @@ def test_arange_matches_torch_length_dtype_and_values(args, kwargs):
     theirs = torch.arange(*args, **their_kwargs).numpy()
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
     if ours.dtype.kind == "f":
-        np.testing.assert_array_max_ulp(ours.data, theirs, maxulp=1)
+        np.testing.assert_array_max_ulp(ours._array, theirs, maxulp=1)
     else:
-        np.testing.assert_array_equal(ours.data, theirs)
+        np.testing.assert_array_equal(ours._array, theirs)
 
 
 def test_arange_values_are_start_plus_i_step_rounded_once():
     values = minigrad.arange(-1.0, 2.0, 0.3)
     expected = (-1.0 + 0.3 * np.arange(10)).astype(np.float32)
-    np.testing.assert_array_equal(values.data, expected)
-    assert values.data[3] == np.float32(-0.1)
+    np.testing.assert_array_equal(values._array, expected)
+    assert values._array[3] == np.float32(-0.1)
     minigrad.set_default_dtype(minigrad.float64)
     try:
         assert minigrad.arange(0, 1, 0.5).dtype == minigrad.float64
@@ -341,7 +341,7 @@ def test_zero_d_tensors_in_shape_functions_match_torch(fn):
     t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
     ours, theirs = fn(minigrad, s), fn(torch, t)
     assert ours.shape == tuple(theirs.shape)
-    np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+    np.testing.assert_array_equal(ours._array, theirs.detach().numpy())
     ours.sum().backward()
     theirs.sum().backward()
     assert s.grad.item() == t.grad.item()

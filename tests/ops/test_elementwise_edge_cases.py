@@ -51,7 +51,7 @@ def assert_same(actual, expected):
     """The same values (to the last few bits), with NaN and each sign of inf in the same
     places; ``None`` (no gradient) counts as zeros."""
     expected = np.asarray(expected, dtype=np.float64)
-    actual = np.zeros_like(expected) if actual is None else np.asarray(actual.data)
+    actual = np.zeros_like(expected) if actual is None else np.asarray(actual._array)
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=0)
 
@@ -120,10 +120,10 @@ def test_clamp_with_tensor_bounds_broadcasts_all_three():
     high = minigrad.tensor(2.0, requires_grad=True)
     y = x.clamp(low, high)
     assert y.shape == (2, 3)
-    np.testing.assert_array_equal(y.data, [[1.0, 1.0, 2.0], [0.0, 0.5, 2.0]])
+    np.testing.assert_array_equal(y._array, [[1.0, 1.0, 2.0], [0.0, 0.5, 2.0]])
     y.backward(minigrad.ones(2, 3))
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 0.0])
-    np.testing.assert_array_equal(low.grad.data, [[2.0], [0.0]])
+    np.testing.assert_array_equal(x.grad._array, [1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(low.grad._array, [[2.0], [0.0]])
     assert high.grad.shape == () and high.grad.item() == 2.0
 
 
@@ -183,7 +183,7 @@ def test_clamp_gradient_with_create_graph_at_ties():
 def test_clamp_of_an_integer_tensor_promotes_like_pytorch(fn, dtype, expected):
     y = fn(minigrad.tensor([-1, 3]))
     assert y.dtype == dtype
-    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(y._array, expected)
 
 
 # =========================================================================== maximum, minimum
@@ -286,24 +286,24 @@ def test_pow_by_a_number_gives_pytorchs_values_and_signs(exponent, expected, dty
     y = minigrad.tensor(np.array(POW_X, dtype)) ** exponent
     expected = np.array(expected, dtype)
     assert y.dtype == dtype
-    np.testing.assert_allclose(y.data, expected, rtol=2e-7 if dtype == np.float32 else 1e-15)
+    np.testing.assert_allclose(y._array, expected, rtol=2e-7 if dtype == np.float32 else 1e-15)
     number = ~np.isnan(expected)  # a NaN's sign bit means nothing
-    np.testing.assert_array_equal(np.signbit(y.data[number]), np.signbit(expected[number]))
+    np.testing.assert_array_equal(np.signbit(y._array[number]), np.signbit(expected[number]))
 
 
 def test_pow_fast_paths_are_plain_products():
     x = np.random.default_rng(0).uniform(-3, 3, 1000).astype(np.float32)
     t = minigrad.tensor(x)
-    np.testing.assert_array_equal((t**2).data, x * x)
-    np.testing.assert_array_equal((t**3).data, x * x * x)
-    np.testing.assert_array_equal((t**-1).data, np.float32(1) / x)
+    np.testing.assert_array_equal((t**2)._array, x * x)
+    np.testing.assert_array_equal((t**3)._array, x * x * x)
+    np.testing.assert_array_equal((t**-1)._array, np.float32(1) / x)
 
 
 def test_pow_gradient_at_minus_zero_follows_the_sqrt_path():
     # d/dx x ** 0.5 = 0.5 * x ** -0.5 = 0.5 / sqrt(-0.0) = -inf, as PyTorch.
     x = minigrad.tensor([-0.0, 4.0], requires_grad=True)
     (x**0.5).backward(minigrad.tensor([1.0, 1.0]))
-    np.testing.assert_array_equal(x.grad.data, [-INF, 0.25])
+    np.testing.assert_array_equal(x.grad._array, [-INF, 0.25])
 
 
 def test_integer_powers_with_negative_tensor_exponents_follow_pytorch():
@@ -312,8 +312,8 @@ def test_integer_powers_with_negative_tensor_exponents_follow_pytorch():
     exponent = minigrad.tensor([-1, -3, -3, -2, -2, 2])
     y = base**exponent
     assert y.dtype == minigrad.int64
-    np.testing.assert_array_equal(y.data, [[0, 1, -1, 0, 1, 9]])
-    np.testing.assert_array_equal((2 ** minigrad.tensor([-1, 3])).data, [0, 8])
+    np.testing.assert_array_equal(y._array, [[0, 1, -1, 0, 1, 9]])
+    np.testing.assert_array_equal((2 ** minigrad.tensor([-1, 3]))._array, [0, 8])
     with pytest.raises(ValueError):
         minigrad.tensor([1, 2]) ** -1  # a negative Python-number exponent: refused by both
 
@@ -331,14 +331,14 @@ def test_integer_powers_with_negative_tensor_exponents_follow_pytorch():
 )
 def test_activations_pass_the_gradient_at_nan_as_pytorch(fn, expected_grad):
     _, y, (grad,) = value_and_grads(fn, [NAN, -1.0, 0.0, 2.0])
-    assert math.isnan(y.data[0])
+    assert math.isnan(y._array[0])
     assert_same(grad, expected_grad)
     # The gradient of the gradient by the upstream one: the same mask.
     upstream = minigrad.tensor(np.array(UPSTREAM[:4]), requires_grad=True)
     x = minigrad.tensor([NAN, -1.0, 0.0, 2.0], dtype=minigrad.float64, requires_grad=True)
     (first,) = minigrad.grad(fn(x), x, upstream, create_graph=True)
     (by_upstream,) = minigrad.grad(first, upstream, minigrad.ones(4, dtype=minigrad.float64))
-    np.testing.assert_allclose(by_upstream.data * np.array(UPSTREAM[:4]), expected_grad)
+    np.testing.assert_allclose(by_upstream._array * np.array(UPSTREAM[:4]), expected_grad)
 
 
 def test_abs_gradient_is_zero_at_nan_and_at_zero_but_sign_of_nan_is_nan():
@@ -348,9 +348,9 @@ def test_abs_gradient_is_zero_at_nan_and_at_zero_but_sign_of_nan_is_nan():
     # sign keeps NumPy's NaN (PyTorch: 0), and its gradient is 0 even for an inf upstream.
     x = minigrad.tensor([NAN, -2.0, 0.0, 3.0], requires_grad=True)
     y = minigrad.sign(x)
-    np.testing.assert_array_equal(y.data, [NAN, -1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(y._array, [NAN, -1.0, 0.0, 1.0])
     y.backward(minigrad.tensor([INF, 1.0, 1.0, 1.0]))
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0, 0.0, 0.0])
 
 
 def test_abs_of_0d_tensor_has_a_gradient():
@@ -404,8 +404,8 @@ def test_division_gradient_for_large_denominators_in_float32():
     a = minigrad.tensor([1e10], requires_grad=True)
     b = minigrad.tensor([1e20], requires_grad=True)
     (a / b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [1e-20], rtol=1e-6)
-    np.testing.assert_allclose(b.grad.data, [-1e-30], rtol=1e-6)
+    np.testing.assert_allclose(a.grad._array, [1e-20], rtol=1e-6)
+    np.testing.assert_allclose(b.grad._array, [-1e-30], rtol=1e-6)
 
 
 # =========================================================================== where, masked_fill
@@ -429,7 +429,7 @@ def test_masked_fill_casts_the_value_to_the_tensors_dtype():
     for value, expected in [(0.5, [-1, 0]), (2.7, [-1, 2]), (-2.7, [-1, -2]), (True, [-1, 1])]:
         y = x.masked_fill(x > 0, value)
         assert y.dtype == minigrad.int64
-        np.testing.assert_array_equal(y.data, expected)
+        np.testing.assert_array_equal(y._array, expected)
     y = minigrad.tensor([-1, 3]).masked_fill(x > 0, minigrad.tensor(7.5))
     assert y.dtype == minigrad.int64 and y.tolist() == [-1, 7]
     f = minigrad.tensor([-1.0, 3.0])
@@ -459,7 +459,7 @@ def test_where_with_numbers_takes_pytorchs_dtype(fn, dtype, expected):
     x = minigrad.tensor([-1, 3])
     y = fn(x > 0, x)
     assert y.dtype == dtype
-    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(y._array, expected)
 
 
 def test_where_with_a_number_gradcheck():
@@ -493,7 +493,7 @@ def test_where_with_a_number_gradcheck():
 def test_integer_inputs_keep_pytorchs_dtypes(fn, values, dtype, expected_dtype, expected):
     y = fn(minigrad.tensor(np.array(values, dtype=dtype)))
     assert y.dtype == expected_dtype
-    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(y._array, expected)
     assert not y.requires_grad
 
 

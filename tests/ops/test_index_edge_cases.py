@@ -41,7 +41,7 @@ def test_a_numpy_or_list_index_is_copied_so_changing_it_later_changes_nothing(ki
     z = x[rows]
     rows[1] = 2
     (z * weights(1.0, 2.0)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [3.0, 0.0, 0.0])
 
 
 def test_a_numpy_where_condition_is_copied_so_changing_it_later_changes_nothing():
@@ -50,13 +50,13 @@ def test_a_numpy_where_condition_is_copied_so_changing_it_later_changes_nothing(
     z = minigrad.where(condition, x, 0.0)
     condition[1] = True
     (z * weights(1.0, 2.0, 3.0)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.grad._array, [1.0, 0.0, 3.0])
 
 
 def test_index_arrays_are_freed_after_backward():
     x = leaf([1.0, 2.0, 3.0])
     rows = minigrad.tensor([0, 2])
-    kept = weakref.ref(rows.data)
+    kept = weakref.ref(rows._array)
     z = x[rows]
     del rows
     z.sum().backward()
@@ -91,7 +91,7 @@ def test_second_backward_through_basic_indexing_needs_nothing_freed():
     total = x[1].sum() + x[::2].sum() + x[None, 1:].sum()
     total.backward()
     total.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, 4.0, 4.0])
 
 
 def test_double_backward_through_an_index_and_the_index_changed_in_between():
@@ -99,9 +99,9 @@ def test_double_backward_through_an_index_and_the_index_changed_in_between():
     rows = minigrad.tensor([0, 0, 2])
     z = (x[rows] ** 2).sum()
     (g,) = minigrad.grad(z, x, create_graph=True)  # 2 x at each use: [4, 0, 6]
-    np.testing.assert_array_equal(g.data, [4.0, 0.0, 6.0])
+    np.testing.assert_array_equal(g._array, [4.0, 0.0, 6.0])
     (g * weights(1.0, 2.0, 3.0)).sum().backward(retain_graph=True)
-    np.testing.assert_array_equal(x.grad.data, [4.0, 0.0, 6.0])  # d/dx (4 x0 + 6 x2)
+    np.testing.assert_array_equal(x.grad._array, [4.0, 0.0, 6.0])  # d/dx (4 x0 + 6 x2)
     rows[0] = 1  # the backward of g (IndexAdd) kept rows too
     with pytest.raises(RuntimeError, match=INPLACE_ERROR):
         g.sum().backward()
@@ -112,9 +112,9 @@ def test_double_backward_through_where_and_a_mask():
     mask = minigrad.tensor([True, False, True])
     z = (minigrad.where(mask, x, 0.0) ** 2).sum() + (x[mask] ** 3).sum()
     (g,) = minigrad.grad(z, x, create_graph=True)  # 2 x + 3 x^2 where the mask is true
-    np.testing.assert_array_equal(g.data, [5.0, 0.0, 33.0])
+    np.testing.assert_array_equal(g._array, [5.0, 0.0, 33.0])
     (g * weights(1.0, 2.0, 3.0)).sum().backward()  # (2 + 6 x) times the upstream
-    np.testing.assert_array_equal(x.grad.data, [8.0, 0.0, 60.0])
+    np.testing.assert_array_equal(x.grad._array, [8.0, 0.0, 60.0])
 
 
 def test_a_float_index_tensor_is_refused():
@@ -132,14 +132,14 @@ def test_an_element_of_a_leaf_is_changed_in_place_under_no_grad():
     with minigrad.no_grad():
         w[1].add_(1.0)
         w[-2].mul_(4.0)
-    np.testing.assert_array_equal(w.data, [4.0, 3.0])
+    np.testing.assert_array_equal(w._array, [4.0, 3.0])
     assert w._version == 2 and w.is_leaf and w.requires_grad
 
 
 def test_an_element_shares_memory_and_version_with_its_base():
     m = minigrad.zeros(2, 3, dtype=minigrad.float64)
     e = m[1, 2]
-    assert e.shape == () and np.shares_memory(e.data, m.data)
+    assert e.shape == () and np.shares_memory(e._array, m._array)
     m[1, 2] = 7.0
     assert e.item() == 7.0 and e._version == m._version == 1
 
@@ -147,4 +147,4 @@ def test_an_element_shares_memory_and_version_with_its_base():
 def test_the_gradient_of_an_element_taken_by_integers():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     (x[1, 0] * 3.0 + x[0][1] * 5.0).backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.0, 5.0], [3.0, 0.0]])
+    np.testing.assert_array_equal(x.grad._array, [[0.0, 5.0], [3.0, 0.0]])

@@ -39,7 +39,7 @@ IDS = [record.name for record in RECORDS]
 
 
 def _reference(record, tensors, kwargs):
-    return np.asarray(record.reference(*[t.data for t in tensors], **kwargs))
+    return np.asarray(record.reference(*[t._array for t in tensors], **kwargs))
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
@@ -50,7 +50,7 @@ def test_forward_matches_numpy_float64(record, data):
     expected = _reference(record, tensors, kwargs)
     assert result.shape == expected.shape
     assert result.dtype == minigrad.float64
-    np.testing.assert_allclose(result.data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(result._array, expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
@@ -59,11 +59,11 @@ def test_forward_matches_numpy_float32(record, data):
     tensors, kwargs = data.draw(op_inputs(record, dtype=minigrad.float32, requires_grad=False))
     result = record.function(*tensors, **kwargs)
     expected = np.asarray(
-        record.reference(*[t.data.astype(np.float64) for t in tensors], **kwargs)
+        record.reference(*[t._array.astype(np.float64) for t in tensors], **kwargs)
     )
     assert result.shape == expected.shape
     assert result.dtype == (minigrad.float32 if record.keeps_dtype else expected.dtype)
-    np.testing.assert_allclose(result.data, expected, rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(result._array, expected, rtol=2e-5, atol=2e-6)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
@@ -203,7 +203,7 @@ def test_user_functions_run_forward_with_grad_mode_off():
         @staticmethod
         def forward(ctx, x):
             ctx.mode = minigrad.is_grad_enabled()
-            return x.data * 2
+            return x._array * 2
 
         @staticmethod
         def backward(ctx, grad):

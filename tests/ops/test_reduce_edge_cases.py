@@ -30,7 +30,7 @@ def gradient(fn, values, upstream=1.0):
     x = f64(values)
     y = fn(x)
     (g,) = minigrad.grad(y, x, minigrad.full_like(y, upstream), allow_unused=True)
-    return y.data, (np.zeros_like(x.data) if g is None else g.data)
+    return y._array, (np.zeros_like(x._array) if g is None else g._array)
 
 
 def assert_close(actual, expected):
@@ -75,7 +75,7 @@ def test_every_reduction_returns_an_ndarray(name, shape, dtype):
     # NumPy arithmetic on 0-d arrays gives NumPy scalars; a Tensor must hold an array.
     x = minigrad.tensor(np.arange(1.0, 1.0 + math.prod(shape)).reshape(shape), dtype=dtype)
     y = EVERY_REDUCTION[name](x)
-    assert type(y.data) is np.ndarray, type(y.data)
+    assert type(y._array) is np.ndarray, type(y._array)
     assert np.asarray(y).shape == ()
     if y.dtype.kind == "f":
         assert y.dtype == dtype
@@ -206,9 +206,9 @@ def test_axis_empty_tuple_reduces_over_no_dimension_as_numpy(call):
 
 def test_var_and_std_with_axis_empty_tuple_are_numpys():
     x = f64(X, requires_grad=False)
-    assert_close(x.var(axis=(), correction=0).data, np.var(x.data, axis=(), ddof=0))
-    assert_close(x.std(axis=(), correction=0).data, np.zeros((2, 3)))
-    assert np.isnan(x.var(axis=()).data).all()  # N = 1, correction 1
+    assert_close(x.var(axis=(), correction=0)._array, np.var(x._array, axis=(), ddof=0))
+    assert_close(x.std(axis=(), correction=0)._array, np.zeros((2, 3)))
+    assert np.isnan(x.var(axis=())._array).all()  # N = 1, correction 1
 
 
 def test_all_and_any_with_dim_empty_tuple_reduce_nothing_as_torch():
@@ -240,9 +240,9 @@ def test_std_at_no_spread_second_derivative_is_0_through_the_masked_rule():
     x = f64([1.0, 1.0, 1.0])
     y = x.std()
     (g,) = minigrad.grad(y, x, create_graph=True)
-    assert_close(g.data, [0.0, 0.0, 0.0])
+    assert_close(g._array, [0.0, 0.0, 0.0])
     (h,) = minigrad.grad((g * f64([0.5, 1.0, 1.5], False)).sum(), x)
-    assert_close(h.data, [0.0, 0.0, 0.0])  # as PyTorch; sqrt's rule would give NaN
+    assert_close(h._array, [0.0, 0.0, 0.0])  # as PyTorch; sqrt's rule would give NaN
 
 
 # Value and gradient (upstream 1.5) of var and std where correction >= N, as PyTorch:
@@ -284,7 +284,7 @@ def test_var_and_std_with_fractional_correction():
 def test_var_and_std_of_empty_tensors_are_nan():
     assert np.isnan(f64([]).var().item()) and np.isnan(f64([]).std().item())
     assert f64(np.zeros((0, 3))).var(1).shape == (0,)
-    assert np.isnan(f64(np.zeros((0, 3))).std(0).data).all()
+    assert np.isnan(f64(np.zeros((0, 3))).std(0)._array).all()
 
 
 @pytest.mark.parametrize(
@@ -365,8 +365,8 @@ def test_norm_second_derivative_at_zero_entries_is_finite_for_p_below_1():
     x = f64([0.0, 3.0, -4.0])
     (g,) = minigrad.grad(x.norm(0.5), x, create_graph=True)
     (h,) = minigrad.grad(g.sum(), x)
-    assert np.isfinite(h.data).all()
-    assert h.data[0] == 0.0
+    assert np.isfinite(h._array).all()
+    assert h._array[0] == 0.0
 
 
 # --------------------------------------------------------------------------- log-sum-exp
@@ -386,7 +386,7 @@ def test_norm_second_derivative_at_zero_entries_is_finite_for_p_below_1():
 def test_logsumexp_over_an_empty_dimension_is_minus_inf(shape, dim, keepdim, expected):
     x = f64(np.zeros(shape))
     y = x.logsumexp(dim, keepdim)
-    assert_close(y.data, expected)
+    assert_close(y._array, expected)
     assert y.shape == np.shape(expected)
     y.sum().backward()
     assert x.grad.shape == shape
@@ -404,7 +404,7 @@ def test_logsumexp_with_infinities():
 def test_logsumexp_of_integers_is_default_float_as_torch():
     y = minigrad.tensor([[1, 2], [3, 4]]).logsumexp(1)
     assert y.dtype == minigrad.get_default_dtype()
-    assert_close(y.data, np.log(np.exp([1.0, 3.0]) + np.exp([2.0, 4.0])).astype(np.float32))
+    assert_close(y._array, np.log(np.exp([1.0, 3.0]) + np.exp([2.0, 4.0])).astype(np.float32))
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
@@ -454,7 +454,7 @@ def test_nan_maxima_match_torch(call, values, value, grad):
 def test_max_gradient_with_nan_passes_through_create_graph():
     x = f64([1.0, NAN, 3.0, NAN])
     (g,) = minigrad.grad(x.max(), x, create_graph=True)
-    assert_close(g.data, [0.0, 0.5, 0.0, 0.5])
+    assert_close(g._array, [0.0, 0.5, 0.0, 0.5])
 
 
 # --------------------------------------------------------------------------- argmax / argmin
@@ -504,7 +504,7 @@ def test_sum_of_integers_and_bools_is_int64_as_torch(values, dtype):
         (x.sum(dim=()), expected.sum()),
     ]:
         assert result.dtype == minigrad.int64
-        np.testing.assert_array_equal(result.data, reference)
+        np.testing.assert_array_equal(result._array, reference)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64, np.bool_])
@@ -517,13 +517,13 @@ def test_maxima_and_minima_of_integers_keep_their_dtype_and_order(dtype):
     x = minigrad.tensor(data)
     assert x.max().dtype == x.min().dtype == x.amin(0).dtype == x.amax(1).dtype == dtype
     assert x.max().item() == data.max() and x.min().item() == data.min()
-    np.testing.assert_array_equal(x.amin(0).data, data.min(0))
-    np.testing.assert_array_equal(x.amax(1).data, data.max(1))
+    np.testing.assert_array_equal(x.amin(0)._array, data.min(0))
+    np.testing.assert_array_equal(x.amax(1)._array, data.max(1))
     values, indices = x.min(1)
-    np.testing.assert_array_equal(values.data, data.min(1))
-    np.testing.assert_array_equal(indices.data, data.argmin(1))
+    np.testing.assert_array_equal(values._array, data.min(1))
+    np.testing.assert_array_equal(indices._array, data.argmin(1))
     assert x.argmin().item() == data.argmin() and x.argmax().item() == data.argmax()
-    np.testing.assert_array_equal(x.argmin(0).data, data.argmin(0))
+    np.testing.assert_array_equal(x.argmin(0)._array, data.argmin(0))
 
 
 def test_mean_of_integers_is_refused_unless_a_dtype_is_given():

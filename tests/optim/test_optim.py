@@ -148,7 +148,7 @@ def check_against_reference(cls, groups, steps=6, seed=0, skip=((2, 0),), rtol=R
             )
         optimizer.step()
         for param, expected in zip(params, reference_params):
-            np.testing.assert_allclose(param.data, expected, rtol=rtol, atol=ATOL)
+            np.testing.assert_allclose(param._array, expected, rtol=rtol, atol=ATOL)
     return optimizer, params
 
 
@@ -360,10 +360,10 @@ def test_float32_stays_float32_and_version_bumps(cls):
 def test_params_without_grad_are_skipped(cls):
     with_grad, without = make_param(3), make_param(2, seed=1)
     optimizer = cls([with_grad, without], lr=0.1, weight_decay=0.1)
-    before = without.data.copy()
+    before = without._array.copy()
     with_grad.grad = minigrad.ones(3)
     optimizer.step()
-    np.testing.assert_array_equal(without.data, before)
+    np.testing.assert_array_equal(without._array, before)
     assert without._version == 0
     if cls is not Adagrad:  # Adagrad creates its state up front, as PyTorch does
         assert not optimizer.state.get(without)
@@ -375,7 +375,7 @@ def test_step_does_not_modify_the_gradient():
     param.grad = minigrad.ones(5)
     optimizer.step()
     optimizer.step()
-    np.testing.assert_array_equal(param.grad.data, np.ones(5, np.float32))
+    np.testing.assert_array_equal(param.grad._array, np.ones(5, np.float32))
 
 
 def test_step_leaves_no_graph_and_works_under_grad_mode():
@@ -390,7 +390,7 @@ def test_step_leaves_no_graph_and_works_under_grad_mode():
 def test_closure_is_evaluated_with_gradients_and_its_loss_returned():
     param = make_param(3)
     optimizer = SGD([param], lr=0.1)
-    target = param.data.copy()
+    target = param._array.copy()
 
     def closure():
         optimizer.zero_grad()
@@ -401,7 +401,7 @@ def test_closure_is_evaluated_with_gradients_and_its_loss_returned():
 
     loss = optimizer.step(closure)
     assert float(loss) == pytest.approx(float(np.sum(target.astype(np.float64) ** 2)), rel=1e-5)
-    np.testing.assert_allclose(param.data, target - 0.1 * 2 * target, rtol=1e-6)
+    np.testing.assert_allclose(param._array, target - 0.1 * 2 * target, rtol=1e-6)
 
 
 def test_zero_grad():
@@ -410,7 +410,7 @@ def test_zero_grad():
     first.grad = minigrad.ones(3)
     grad = first.grad
     optimizer.zero_grad(set_to_none=False)
-    assert first.grad is grad and np.all(grad.data == 0) and second.grad is None
+    assert first.grad is grad and np.all(grad._array == 0) and second.grad is None
     optimizer.zero_grad()
     assert first.grad is None
 
@@ -422,9 +422,9 @@ def test_add_param_group_fills_defaults_and_trains_the_new_group():
     group = optimizer.param_groups[1]
     assert group["lr"] == 0.01 and group["momentum"] == 0.5 and group["params"] == [second]
     second.grad = minigrad.ones(2)
-    before = second.data.copy()
+    before = second._array.copy()
     optimizer.step()
-    np.testing.assert_allclose(second.data, before - 0.01, rtol=1e-6)
+    np.testing.assert_allclose(second._array, before - 0.01, rtol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -522,15 +522,15 @@ def test_load_state_dict_in_memory_continues_identically(cls, options):
         first.grad = minigrad.tensor(g)
         first_optimizer.step()
     second, second_optimizer = fresh()
-    second.data[...] = first.data
+    second._array[...] = first._array
     second_optimizer.load_state_dict(first_optimizer.state_dict())
     for g in gradients[3:]:
         first.grad = minigrad.tensor(g)  # the first optimizer keeps going: no shared state
         first_optimizer.step()
         second.grad = minigrad.tensor(g)
         second_optimizer.step()
-    np.testing.assert_array_equal(second.data, whole.data)
-    np.testing.assert_array_equal(first.data, whole.data)
+    np.testing.assert_array_equal(second._array, whole._array)
+    np.testing.assert_array_equal(first._array, whole._array)
 
 
 def test_load_state_dict_restores_hyperparameters_and_casts_to_param_dtype():
@@ -556,7 +556,7 @@ def test_load_state_dict_restores_hyperparameters_and_casts_to_param_dtype():
     buffer = optimizer.state[param]["momentum_buffer"]
     assert isinstance(buffer, minigrad.Tensor) and buffer.dtype == minigrad.float32
     saved["state"][0]["momentum_buffer"][0] = 99.0
-    assert buffer.data[0] == 0.0  # copied
+    assert buffer._array[0] == 0.0  # copied
 
 
 @pytest.mark.parametrize(

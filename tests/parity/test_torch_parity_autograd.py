@@ -124,7 +124,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return value.detach().numpy().copy()
     if isinstance(value, minigrad.Tensor):
-        return value.data.copy()
+        return value._array.copy()
     if isinstance(value, torch.dtype):
         return torch.empty((), dtype=value).numpy().dtype
     if isinstance(value, dict):

@@ -39,16 +39,16 @@ def compare(ours, theirs, x_values, atol=1e-10, rtol=1e-8):
     x = minigrad.tensor(x_values, requires_grad=x_values.dtype.kind == "f")
     tx = torch.tensor(x_values, requires_grad=x_values.dtype.kind == "f")
     y, ty = ours(x), theirs(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=atol, rtol=rtol)
+    np.testing.assert_allclose(y._array, ty.detach().numpy(), atol=atol, rtol=rtol)
     upstream = RNG.standard_normal(y.shape)
     y.backward(minigrad.tensor(upstream))
     ty.backward(torch.tensor(upstream))
     if x.requires_grad:
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), atol=atol, rtol=rtol)
+        np.testing.assert_allclose(x.grad._array, tx.grad.numpy(), atol=atol, rtol=rtol)
     their_grads = dict(theirs.named_parameters())
     for name, parameter in ours.named_parameters():
         np.testing.assert_allclose(
-            parameter.grad.data,
+            parameter.grad._array,
             their_grads[name].grad.numpy(),
             atol=atol,
             rtol=rtol,
@@ -147,7 +147,7 @@ def test_batch_norm_training_steps_then_eval(momentum, shape):
         theirs.zero_grad()
         compare(ours, theirs, RNG.standard_normal(shape) * 2 + 1)
     for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
-        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(a._array, b.numpy(), rtol=1e-12, err_msg=name)
     ours.eval()
     theirs.eval()
     ours.zero_grad()
@@ -175,14 +175,14 @@ def loss_pair(ours_fn, theirs_fn, x_values, *constants, target_grad=False, rtol=
         torch.tensor(c, requires_grad=target_grad) if c is not None else None for c in constants
     ]
     y, ty = ours_fn(x, *ours_args), theirs_fn(tx, *theirs_args)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(y._array, ty.detach().numpy(), rtol=1e-9, atol=1e-12)
     upstream = RNG.standard_normal(y.shape)
     y.backward(minigrad.tensor(upstream))
     ty.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(x.grad._array, tx.grad.numpy(), rtol=rtol, atol=1e-12)
     if target_grad:
         np.testing.assert_allclose(
-            ours_args[0].grad.data, theirs_args[0].grad.numpy(), rtol=1e-9, atol=1e-12
+            ours_args[0].grad._array, theirs_args[0].grad.numpy(), rtol=1e-9, atol=1e-12
         )
 
 
@@ -297,5 +297,5 @@ def test_hardsigmoid_and_dropout_statistics():
     # PyTorch's hardsigmoid gradient uses 1/6 rounded to float32 even in float64.
     loss_pair(F.hardsigmoid, TF.hardsigmoid, x, rtol=1e-7)
     minigrad.manual_seed(0)
-    kept = F.dropout(minigrad.ones(100_000), 0.2).data
+    kept = F.dropout(minigrad.ones(100_000), 0.2)._array
     assert abs((kept != 0).mean() - 0.8) < 0.01 and set(np.unique(kept)) == {0.0, 1.25}

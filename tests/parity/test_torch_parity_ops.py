@@ -170,7 +170,7 @@ MAPPED = [record for record in RECORDS if record.name in TORCH]
 def _to_torch(value: Any) -> Any:
     """A drawn keyword argument for torch: minigrad Tensors become torch tensors."""
     if isinstance(value, minigrad.Tensor):
-        return torch.from_numpy(np.array(value.data))
+        return torch.from_numpy(np.array(value._array))
     if isinstance(value, tuple):
         return tuple(_to_torch(v) for v in value)
     return value
@@ -192,7 +192,7 @@ def _array_of(t: minigrad.Tensor, what: str) -> np.ndarray:
         return np.asarray(t)
     except ValueError as error:
         raise AssertionError(
-            f"{what}: np.asarray fails ({error}); .data is a {type(t.data).__name__}"
+            f"{what}: np.asarray fails ({error}); ._array is a {type(t._array).__name__}"
         ) from error
 
 
@@ -216,7 +216,7 @@ def test_every_record_has_a_torch_counterpart():
 @given(data=st.data())
 def test_record_matches_torch(record, data):
     tensors, kwargs = data.draw(op_inputs(record), label="inputs and kwargs")
-    their_inputs = [torch.tensor(np.array(t.data), requires_grad=True) for t in tensors]
+    their_inputs = [torch.tensor(np.array(t._array), requires_grad=True) for t in tensors]
 
     ours = _parts(OURS.get(record.name, record.function)(*tensors, **kwargs))
     their_kwargs = {name: _to_torch(value) for name, value in kwargs.items()}
@@ -227,8 +227,8 @@ def test_record_matches_torch(record, data):
     for k, (a, b) in enumerate(zip(ours, theirs)):
         assert isinstance(a, minigrad.Tensor), f"output {k} is a {type(a).__name__}"
         assert a.shape == tuple(b.shape), f"output {k}: shape {a.shape}, torch {tuple(b.shape)}"
-        assert a.data.dtype == _numpy_of(b).dtype, (
-            f"output {k}: dtype {a.data.dtype}, torch {b.dtype}"
+        assert a._array.dtype == _numpy_of(b).dtype, (
+            f"output {k}: dtype {a._array.dtype}, torch {b.dtype}"
         )
         assert a.requires_grad == b.requires_grad, (
             f"output {k}: requires_grad {a.requires_grad}, torch {b.requires_grad}"
@@ -264,8 +264,8 @@ def test_record_matches_torch(record, data):
         if tg is None:
             continue
         assert g.shape == tuple(tg.shape), f"input {i}: grad shape {g.shape}, torch {tg.shape}"
-        assert g.data.dtype == _numpy_of(tg).dtype, (
-            f"input {i}: grad dtype {g.data.dtype}, torch {tg.dtype}"
+        assert g._array.dtype == _numpy_of(tg).dtype, (
+            f"input {i}: grad dtype {g._array.dtype}, torch {tg.dtype}"
         )
         np.testing.assert_allclose(
             _array_of(g, f"input {i} gradient"), _numpy_of(tg), rtol=RTOL, atol=ATOL,

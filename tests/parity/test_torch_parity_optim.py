@@ -125,7 +125,7 @@ def run_both(cls, groups, defaults=None, seed=0, steps=STEPS, gap=(3, 1)):
             their.grad = torch.tensor(gradient, dtype=torch.float64)
         our_optimizer.step()
         their_optimizer.step()
-    return [p.data for p in ours], [p.detach().numpy() for p in theirs]
+    return [p._array for p in ours], [p.detach().numpy() for p in theirs]
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_adagrad_per_group_initial_accumulator_is_honoured():
     uses the group's value, as the option's documentation promises."""
     param = Parameter(minigrad.zeros(2))
     optimizer = Adagrad([{"params": [param], "initial_accumulator_value": 0.5}])
-    np.testing.assert_array_equal(optimizer.state[param]["sum"].data, [0.5, 0.5])
+    np.testing.assert_array_equal(optimizer.state[param]["sum"]._array, [0.5, 0.5])
 
 
 def test_float32_matches_torch_closely():
@@ -181,7 +181,7 @@ def test_float32_matches_torch_closely():
         our_optimizer.step()
         their_optimizer.step()
     assert our.dtype == minigrad.float32
-    np.testing.assert_allclose(our.data, their.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(our._array, their.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 # --------------------------------------------------------------------------- state dicts
@@ -189,7 +189,7 @@ def test_float32_matches_torch_closely():
 
 def to_torch(value):
     if isinstance(value, minigrad.Tensor):
-        return torch.from_numpy(value.data.copy())
+        return torch.from_numpy(value._array.copy())
     if isinstance(value, dict):
         return {k: to_torch(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -242,7 +242,7 @@ def test_state_dicts_move_between_minigrad_and_torch(cls, options):
         for g in gradients[begin:end]:
             param.grad = minigrad.tensor(g)
             optimizer.step()
-        return param.data.copy(), optimizer
+        return param._array.copy(), optimizer
 
     expected, _ = torch_run(0, 6, start)
 

@@ -22,7 +22,7 @@ CELLS = {"rnn": (RNNCell, "RNNCell"), "lstm": (LSTMCell, "LSTMCell"), "gru": (GR
 
 
 def to_torch_state(module):
-    return {k: torch.from_numpy(v.data.copy()) for k, v in module.state_dict().items()}
+    return {k: torch.from_numpy(v._array.copy()) for k, v in module.state_dict().items()}
 
 
 def to_minigrad_state(module):
@@ -77,18 +77,18 @@ def compare_runs(ours, theirs, x, states, rng, rtol, atol):
     assert len(ours_list) == len(theirs_list)
     for a, b in zip(ours_list, theirs_list):
         assert a.shape == tuple(b.shape)
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(a._array, b.detach().numpy(), rtol=rtol, atol=atol)
 
     upstream = [rng.standard_normal(a.shape).astype(x.dtype) for a in ours_list]
     minigrad.backward(ours_list, [minigrad.tensor(u) for u in upstream])
     torch.autograd.backward(theirs_list, [torch.from_numpy(u) for u in upstream])
-    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours_x.grad._array, theirs_x.grad.numpy(), rtol=rtol, atol=atol)
     for a, b in zip(ours_states, theirs_states):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(a.grad._array, b.grad.numpy(), rtol=rtol, atol=atol)
     theirs_params = dict(theirs.named_parameters())
     for name, parameter in ours.named_parameters():
         np.testing.assert_allclose(
-            parameter.grad.data,
+            parameter.grad._array,
             theirs_params[name].grad.numpy(),
             rtol=rtol,
             atol=atol,
@@ -272,7 +272,7 @@ def test_default_initialisation_has_torch_distribution(kind):
     torch.manual_seed(0)
     ours = LAYERS[kind][0](10, 25, num_layers=2)
     theirs = getattr(torch.nn, LAYERS[kind][1])(10, 25, num_layers=2)
-    a = np.concatenate([p.data.ravel() for p in ours.parameters()])
+    a = np.concatenate([p._array.ravel() for p in ours.parameters()])
     b = np.concatenate([p.detach().numpy().ravel() for p in theirs.parameters()])
     assert a.size == b.size
     assert abs(np.abs(a).max() - np.abs(b).max()) < 0.002

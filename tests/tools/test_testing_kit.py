@@ -30,7 +30,7 @@ class WrongScale(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**2
+        return x._array**2
 
     @staticmethod
     def backward(ctx, grad):
@@ -45,7 +45,7 @@ class IgnoresUpstream(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data * 3.0
+        return x._array * 3.0
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,14 +55,14 @@ class IgnoresUpstream(Function):
 class MutatesInput(Function):
     @staticmethod
     def forward(ctx, x):
-        x.data[...] += 0.0  # harmless
+        x._array[...] += 0.0  # harmless
         ctx.save_for_backward(x)
-        return x.data * 2.0
+        return x._array * 2.0
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        x.data *= 1.0000001  # the bug: backward writes into its input
+        x._array *= 1.0000001  # the bug: backward writes into its input
         return grad * 2.0
 
 
@@ -72,12 +72,12 @@ class ConstantSecondDerivative(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x._array**3
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * minigrad.tensor(3.0 * x.data**2)  # constant w.r.t. x
+        return grad * minigrad.tensor(3.0 * x._array**2)  # constant w.r.t. x
 
 
 def test_gradcheck_passes_correct_gradients():
@@ -150,16 +150,16 @@ def test_no_warnings_for_float64():
 @given(mgst.tensors(shape=(3, 4)))
 def test_tensors_default_float64_and_value_range(t):
     assert t.shape == (3, 4) and t.dtype == minigrad.float64
-    assert np.all(np.abs(t.data) <= 2.0)
+    assert np.all(np.abs(t._array) <= 2.0)
 
 
 @settings(max_examples=60)
 @given(st.data())
 def test_tensors_draw_every_layout(data):
     t = data.draw(mgst.tensors(shape=(2, 3), layouts=("transposed",)))
-    assert t.data.flags.f_contiguous and not t.data.flags.c_contiguous
+    assert t._array.flags.f_contiguous and not t._array.flags.c_contiguous
     s = data.draw(mgst.tensors(shape=(2, 3), layouts=("strided",)))
-    assert not s.data.flags.c_contiguous and s.data.strides[-1] == 2 * s.data.itemsize
+    assert not s._array.flags.c_contiguous and s._array.strides[-1] == 2 * s._array.itemsize
 
 
 @given(mgst.elements(-1.0, 1.0, kinks=(0.0, 0.5), margin=0.1))
@@ -201,14 +201,14 @@ CLIPPED = OpInfo(
 @given(mgst.op_inputs(CUBE))
 def test_a_users_own_opinfo_drives_a_property_test(drawn):
     tensors, kwargs = drawn
-    np.testing.assert_allclose(CUBE.function(*tensors).data, CUBE.reference(tensors[0].data))
+    np.testing.assert_allclose(CUBE.function(*tensors)._array, CUBE.reference(tensors[0]._array))
     assert gradcheck(CUBE.function, tuple(tensors))
 
 
 @given(mgst.op_inputs(CLIPPED))
 def test_op_inputs_keep_away_from_kinks_that_depend_on_kwargs(drawn):
     tensors, kwargs = drawn
-    assert np.all(np.abs(tensors[0].data - kwargs["low"]) >= 0.1)
+    assert np.all(np.abs(tensors[0]._array - kwargs["low"]) >= 0.1)
 
 
 SPREAD = OpInfo(
@@ -228,7 +228,7 @@ def test_distinct_inputs_stay_distinct_away_from_kinks_and_inside_the_domain(dra
     """Many values on a short domain with two cut-out kinks: still pairwise apart (values
     near a kink must not all be pushed onto its edge), none near a kink, none outside."""
     tensors, _ = drawn
-    values = np.sort(tensors[0].data.ravel())
+    values = np.sort(tensors[0]._array.ravel())
     assert np.all(np.diff(values) > 0), values
     assert np.all(np.abs(values) >= 0.2) and np.all(np.abs(values - 0.5) >= 0.2), values
     assert values[0] >= -1.0 and values[-1] <= 1.0, values

@@ -126,11 +126,11 @@ def test_sequence_and_last_output(kind, bidirectional):
     last = nn.LastOutput()((output, state))
     directions = 2 if bidirectional else 1
     assert last.shape == (5, directions * 4)
-    np.testing.assert_array_equal(last.data[:, :4], h_n.data[-directions])
+    np.testing.assert_array_equal(last._array[:, :4], h_n._array[-directions])
     if bidirectional:
-        np.testing.assert_array_equal(last.data[:, 4:], h_n.data[-1])
+        np.testing.assert_array_equal(last._array[:, 4:], h_n._array[-1])
     else:  # the top layer's last step
-        np.testing.assert_allclose(last.data, output.data[:, -1], rtol=1e-6)
+        np.testing.assert_allclose(last._array, output._array[:, -1], rtol=1e-6)
 
 
 def test_adapters_reject_a_tensor():
@@ -285,12 +285,12 @@ def test_shuffling_follows_the_seed():
 def test_gradient_clipping_bounds_the_step():
     minigrad.manual_seed(10)
     module = nn.Linear(2, 1)
-    before = module.weight.data.copy()
+    before = module.weight._array.copy()
     model = Model(module)
     model.compile(optimizer=optim.SGD(module.parameters(), lr=1.0), loss="mse", clip_grad_norm=0.5)
     model.fit(np.full((4, 2), 100.0, np.float32), np.zeros((4, 1), np.float32), epochs=1,
               batch_size=4, verbose=0, shuffle=False)  # fmt: skip
-    assert np.linalg.norm(module.weight.data - before) <= 0.5 + 1e-6
+    assert np.linalg.norm(module.weight._array - before) <= 0.5 + 1e-6
 
 
 # ----------------------------------------------------------------------- callbacks
@@ -336,12 +336,12 @@ def test_early_stopping_restores_the_best_weights():
     callback.on_train_begin()
     weights = []
     for epoch, value in enumerate([1.0, 0.5, 0.7, 0.8]):
-        model.module.weight.data[...] = epoch
+        model.module.weight._array[...] = epoch
         weights.append(epoch)
         callback.on_epoch_end(epoch, {"val_loss": value})
         if model.stop_training:
             break
-    assert model.stop_training and model.module.weight.data.item() == 1.0
+    assert model.stop_training and model.module.weight._array.item() == 1.0
 
 
 def test_reduce_lr_on_plateau():
@@ -398,7 +398,7 @@ def test_model_checkpoint_and_csv_logger(tmp_path):
               callbacks=[ModelCheckpoint(pattern), CSVLogger(str(log))])  # fmt: skip
     saved = minigrad.load(str(tmp_path / "weights-02.npz"))
     for name, tensor in module.state_dict().items():
-        np.testing.assert_array_equal(saved[name].data, tensor.data)
+        np.testing.assert_array_equal(saved[name]._array, tensor._array)
     assert (tmp_path / "weights-01.npz").exists()
     rows = list(csv.DictReader(log.open()))
     assert [row["epoch"] for row in rows] == ["0", "1"]
@@ -423,7 +423,7 @@ def test_progress_lines(capsys):
 def test_summary_counts_parameters(capsys):
     module = nn.Sequential(nn.LSTM(3, 4, batch_first=True), nn.LastOutput(), nn.Linear(4, 2))
     text = Model(module).summary(input_shape=(5, 3))
-    total = sum(p.data.size for p in module.parameters())
+    total = sum(p._array.size for p in module.parameters())
     assert f"Total params: {total:,}" in text and "(1, 2)" in text
     assert "LastOutput" in capsys.readouterr().out
 
