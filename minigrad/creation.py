@@ -22,7 +22,10 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "Generator",
+    "default_generator",
     "generator",
+    "initial_seed",
     "linspace",
     "manual_seed",
     "ones",
@@ -32,25 +35,101 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "seed",
     "tensor",
     "zeros",
     "zeros_like",
 ]
 
-_generator = [np.random.default_rng()]
+def _fresh_seed() -> int:
+    return int(np.random.default_rng().integers(2**63))
 
 
-def manual_seed(seed: int) -> np.random.Generator:
+class Generator:
+    """A stream of random numbers of its own (``torch.Generator``), for the ``generator=``
+    argument of the random functions, in-place initialisers and data loaders.
+
+    ``Generator().manual_seed(0)`` makes a seeded one. The numbers come from a NumPy
+    ``PCG64`` generator, so a seed gives the same numbers every run but not PyTorch's
+    numbers. Only the CPU exists: ``device`` is ``"cpu"``.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        if str(device) != "cpu":
+            raise ValueError(f"Generator: minigrad runs on the CPU only, got device {device!r}")
+        self._seed = _fresh_seed()
+        self._numpy = np.random.default_rng(self._seed)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart from ``seed`` (a non-negative int); returns this generator."""
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+        self._seed = int(seed)
+        self._numpy = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Restart from a fresh random seed, and return it."""
+        self.manual_seed(_fresh_seed())
+        return self._seed
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last started from."""
+        return self._seed
+
+    def get_state(self) -> dict[str, Any]:
+        """The generator's state (a dict; pass it to ``set_state`` to replay the numbers)."""
+        return {"seed": self._seed, "bit_generator": self._numpy.bit_generator.state}
+
+    def set_state(self, state: dict[str, Any]) -> Generator:
+        """Go back to a state from ``get_state``; returns this generator."""
+        if not isinstance(state, dict) or "bit_generator" not in state:
+            raise TypeError("set_state: expected a state from Generator.get_state()")
+        self._seed = int(state["seed"])
+        self._numpy.bit_generator.state = state["bit_generator"]
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
     """Seed the generator behind every random number minigrad draws; returns it."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
-    _generator[0] = np.random.default_rng(int(seed))
-    return _generator[0]
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed minigrad's generator from fresh entropy, and return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed minigrad's generator was last started from."""
+    return default_generator.initial_seed()
 
 
 def generator() -> np.random.Generator:
     """The NumPy generator minigrad draws its random numbers from."""
-    return _generator[0]
+    return default_generator._numpy
+
+
+def numpy_generator(generator: Any, owner: str) -> np.random.Generator:
+    """The NumPy generator behind a ``generator=`` argument: minigrad's own for None, a
+    :class:`Generator`'s, or a ``numpy.random.Generator`` as it is; a TypeError otherwise."""
+    if generator is None:
+        return default_generator._numpy
+    if isinstance(generator, Generator):
+        return generator._numpy
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(
+        f"{owner}: generator must be a minigrad.Generator (or a numpy.random.Generator), "
+        f"got {type(generator).__name__}"
+    )
 
 
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -223,24 +302,42 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 
 
 def rand(
-    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    *sizes: Any,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     resolved = _float_dtype(dtype)
-    values = _generator[0].random(_shape(sizes, "rand", size), dtype=resolved.type)
+    shape = _shape(sizes, "rand", size)
+    values = numpy_generator(generator, "rand").random(shape, dtype=resolved.type)
     return _finish(values, requires_grad)
 
 
 def randn(
-    *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    *sizes: Any,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers."""
     resolved = _float_dtype(dtype)
-    values = _generator[0].standard_normal(_shape(sizes, "randn", size), dtype=resolved.type)
+    shape = _shape(sizes, "randn", size)
+    values = numpy_generator(generator, "randn").standard_normal(shape, dtype=resolved.type)
     return _finish(values, requires_grad)
 
 
-def randint(low: Any = None, high: Any = None, size: Any = None, dtype: Any = None) -> Tensor:
+def randint(
+    low: Any = None,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Random integers in ``[low, high)``, int64 unless ``dtype`` says otherwise.
 
     PyTorch's two forms: ``randint(low, high, size)`` and ``randint(high, size)`` (from 0),
@@ -263,7 +360,8 @@ def randint(low: Any = None, high: Any = None, size: Any = None, dtype: Any = No
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     shape = _shape((), "randint", size)
     resolved = dtypes.int64 if dtype is None else dtypes.resolve(dtype)
-    return Tensor._make(_generator[0].integers(low, high, size=shape).astype(resolved))
+    draws = numpy_generator(generator, "randint").integers(low, high, size=shape)
+    return _finish(draws.astype(resolved), requires_grad)
 
 
 def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -16,8 +16,8 @@ arrays and numbers into one tensor per field, keeping tuples, lists and dicts).
 ...     pass
 
 Random choices (shuffling, ``random_split``, the random samplers) draw from minigrad's
-generator (``minigrad.creation.generator()``), so ``minigrad.manual_seed(n)`` makes them
-reproducible; each also takes a ``generator``, a ``numpy.random.Generator`` of its own.
+generator, so ``minigrad.manual_seed(n)`` makes them reproducible; each also takes a
+``generator`` of its own (a ``minigrad.Generator``, or a ``numpy.random.Generator``).
 
 Everything runs in the main process: ``num_workers`` and the other multiprocessing
 options are accepted so that PyTorch programs run unchanged, but they change nothing.
@@ -38,7 +38,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad import ops as _ops
-from minigrad.creation import generator as _default_generator
+from minigrad.creation import numpy_generator
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -73,18 +73,13 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_generator(generator: Any, owner: str) -> None:
-    if generator is not None and not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            f"{owner}: generator must be a numpy.random.Generator (for example "
-            f"numpy.random.default_rng(0)) or None for minigrad's generator, got "
-            f"{type(generator).__name__}"
-        )
+    numpy_generator(generator, owner)  # a TypeError naming the owner for anything else
 
 
-def _random(generator: np.random.Generator | None) -> np.random.Generator:
-    # Looked up at every draw, not when the sampler is made: manual_seed replaces
-    # minigrad's generator, and a seed set after the loader was built must still count.
-    return _default_generator() if generator is None else generator
+def _random(generator: Any) -> np.random.Generator:
+    # Looked up at every draw, not when the sampler is made: a seed set with
+    # manual_seed after the loader was built must still count.
+    return numpy_generator(generator, "generator")
 
 
 # ---------------------------------------------------------------------- data sets
@@ -275,7 +270,7 @@ def random_split(
     ``random_split(range(11), [0.5, 0.5])`` lengths 6, 5.
 
     The order is a random permutation drawn from ``generator`` (a
-    ``numpy.random.Generator``) or, by default, from minigrad's generator.
+    ``minigrad.Generator``) or, by default, from minigrad's generator.
     """
     _check_generator(generator, "random_split")
     total_length = len(dataset)  # type: ignore[arg-type]
@@ -365,12 +360,12 @@ class RandomSampler(Sampler[int]):
     ``num_samples`` than there are samples chains whole permutations, then part of one.
     With ``replacement`` every index is drawn independently and uniformly.
     ``num_samples`` defaults to ``len(data_source)``. Draws come from ``generator`` (a
-    ``numpy.random.Generator``) or, by default, from minigrad's generator.
+    ``minigrad.Generator``) or, by default, from minigrad's generator.
     """
 
     data_source: Any
     replacement: bool
-    generator: np.random.Generator | None
+    generator: Any
 
     def __init__(
         self,
@@ -421,7 +416,7 @@ class SubsetRandomSampler(Sampler[int]):
     replacement."""
 
     indices: Sequence[int]
-    generator: np.random.Generator | None
+    generator: Any
 
     def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
         _check_generator(generator, "SubsetRandomSampler")
@@ -446,7 +441,7 @@ class WeightedRandomSampler(Sampler[int]):
     weights: np.ndarray
     num_samples: int
     replacement: bool
-    generator: np.random.Generator | None
+    generator: Any
 
     def __init__(
         self,
@@ -720,7 +715,7 @@ class DataLoader(Generic[T_co]):
         worker_init_fn, multiprocessing_context, prefetch_factor, persistent_workers,
         pin_memory_device, in_order: accepted and checked as PyTorch checks them, and
             otherwise unused.
-        generator: a ``numpy.random.Generator`` for the shuffle; by default the order is
+        generator: a ``minigrad.Generator`` for the shuffle; by default the order is
             drawn from minigrad's generator, so ``minigrad.manual_seed`` fixes it.
 
     ``len(loader)`` is the number of batches: ``ceil(len(dataset) / batch_size)``, or the
@@ -742,7 +737,7 @@ class DataLoader(Generic[T_co]):
     timeout: float
     worker_init_fn: Callable[[int], None] | None
     multiprocessing_context: Any
-    generator: np.random.Generator | None
+    generator: Any
     prefetch_factor: int | None
     persistent_workers: bool
     pin_memory_device: str

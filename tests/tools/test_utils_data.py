@@ -716,3 +716,15 @@ def test_parity_iterable_loader(torch) -> None:
         theirs = tud.DataLoader(TorchStream(), batch_size=batch_size, drop_last=drop_last)
         assert len(ours) == len(theirs)
         assert [_structure(b) for b in ours] == [_structure(b) for b in theirs]
+
+
+def test_loader_takes_a_minigrad_generator() -> None:
+    data = TensorDataset(minigrad.arange(20))
+    orders = []
+    for _ in range(2):
+        g = minigrad.Generator().manual_seed(7)
+        loader = DataLoader(data, batch_size=20, shuffle=True, generator=g)
+        orders.append(next(iter(loader))[0].tolist())
+    assert orders[0] == orders[1] and sorted(orders[0]) == list(range(20))
+    with pytest.raises(TypeError, match="DataLoader: generator must be a minigrad.Generator"):
+        DataLoader(data, generator=7)
