@@ -12,30 +12,45 @@ from minigrad.tensor import Tensor  # noqa: I001
 
 from typing import TYPE_CHECKING
 
+from minigrad import backends, cuda, utils
 from minigrad import ops as _ops
-from minigrad import utils
 from minigrad.autograd import (
     Function,
     backward,
     enable_grad,
     grad,
+    inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
 from minigrad.creation import (
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
     Generator,
+    IntTensor,
+    LongTensor,
     arange,
+    bernoulli,
     default_generator,
     empty,
     empty_like,
     eye,
     from_numpy,
     full,
+    finfo,
     full_like,
+    iinfo,
     initial_seed,
+    is_tensor,
     linspace,
     manual_seed,
+    multinomial,
+    normal,
+    numel,
     ones,
     ones_like,
     rand,
@@ -43,11 +58,13 @@ from minigrad.creation import (
     randint,
     randn,
     randn_like,
+    randperm,
     seed,
     tensor,
     zeros,
     zeros_like,
 )
+from minigrad.devices import device, get_default_device, set_default_device
 from minigrad.dtypes import (
     bool_,
     float32,
@@ -58,6 +75,7 @@ from minigrad.dtypes import (
     set_default_dtype,
     uint8,
 )
+from minigrad.kernels._compile import get_num_threads, set_num_threads
 
 # PyTorch's dtype aliases: minigrad.float is float32, minigrad.long is int64, ...
 float = float32  # noqa: A001

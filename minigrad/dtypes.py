@@ -66,6 +66,48 @@ def resolve(dtype: Any) -> np.dtype:
     return resolved
 
 
+# PyTorch's typed tensor names (x.type() is 'torch.FloatTensor' there, 'minigrad....' here).
+TYPE_NAMES: dict[np.dtype, str] = {
+    float32: "FloatTensor",
+    float64: "DoubleTensor",
+    int32: "IntTensor",
+    int64: "LongTensor",
+    uint8: "ByteTensor",
+    bool_: "BoolTensor",
+}
+_BY_TYPE_NAME: dict[str, np.dtype] = {name: dtype for dtype, name in TYPE_NAMES.items()}
+
+
+def tensor_type_name(dtype: np.dtype) -> str:
+    """PyTorch's typed tensor name of ``dtype``: ``FloatTensor`` for float32."""
+    return TYPE_NAMES[dtype]
+
+
+def resolve_type(value: Any) -> np.dtype:
+    """The dtype of ``Tensor.type``'s argument: a dtype, a type name (``'torch.LongTensor'``,
+    ``'minigrad.LongTensor'``, ``'LongTensor'``) or a typed class (``minigrad.LongTensor``)."""
+    typed: Any = getattr(value, "tensor_dtype", None)
+    if isinstance(typed, np.dtype):
+        return typed
+    if isinstance(value, str) and value.rpartition(".")[2] in _BY_TYPE_NAME:
+        return _BY_TYPE_NAME[value.rpartition(".")[2]]
+    return resolve(value)
+
+
+def shape_argument(sizes: tuple[Any, ...], name: str, size: Any = None) -> tuple[int, ...]:
+    """The shape of ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as PyTorch accepts."""
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{name}: got sizes {sizes!r} and size={size!r}; pass one of them")
+        sizes = (size,)
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for s in sizes:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
+            raise ValueError(f"{name}: sizes must be non-negative ints, got {sizes!r}")
+    return tuple(int(s) for s in sizes)
+
+
 def as_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     """Convert ``data`` to an array of a supported dtype.
 

@@ -35,6 +35,7 @@ from typing import IO, Any
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.devices import resolve_device
 from minigrad.tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -111,10 +112,16 @@ class _Encoder:
                 return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
             finally:
                 self.open_containers.discard(id(value))
+        hint = ""
+        if callable(getattr(value, "state_dict", None)):  # a module or an optimizer
+            hint = (
+                f"; a whole {type(value).__name__} would need pickle: save its state dict, "
+                f"minigrad.save(obj.state_dict(), path), and load_state_dict it back"
+            )
         raise TypeError(
             f"minigrad.save: {where} is a {type(value).__name__}, which cannot be saved; "
             f"supported: dicts, lists, tuples, Tensors, NumPy arrays, numbers, strings, "
-            f"bools and None"
+            f"bools and None{hint}"
         )
 
 
@@ -215,11 +222,19 @@ class _Decoder:
         self.fail(f"{where}: unknown entry {kind!r}")
 
 
-def load(f: PathOrFile) -> Any:
+def load(
+    f: PathOrFile, map_location: Any = None, *, weights_only: Any = None, mmap: Any = None
+) -> Any:
     """Load an object written by :func:`save`, without ever unpickling anything.
 
     Args:
         f: a path (``str`` or ``os.PathLike``) or a seekable binary file object.
+        map_location: as PyTorch's, for the common loading lines: the CPU (``"cpu"``,
+            ``minigrad.device("cpu")``) or None; a dict or a function (remapping
+            storages) is accepted and has nothing to do, as everything is on the CPU.
+            Any other device is refused.
+        weights_only, mmap: accepted and ignored: the format holds only arrays and plain
+            containers, never code, so every load is already weights-only.
 
     Returns:
         A new object: Tensors come back as Tensors (``requires_grad=False``) and NumPy
@@ -236,6 +251,8 @@ def load(f: PathOrFile) -> Any:
     Since nothing outside the returned object is touched, a failing load changes no
     model: ``model.load_state_dict(minigrad.load(path))`` either loads or raises.
     """
+    if map_location is not None and not (callable(map_location) or isinstance(map_location, dict)):
+        resolve_device(map_location, "minigrad.load: map_location")
     if isinstance(f, (str, os.PathLike)):
         label = repr(os.fspath(f))
         with open(f, "rb") as handle:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad import devices as _devices
 from minigrad import dtypes
 
 if TYPE_CHECKING:
@@ -206,6 +207,99 @@ class Tensor:
     def numel(self) -> builtins.int:
         """The number of elements."""
         return self._array.size
+
+    # ------------------------------------------------------------------ device and type
+
+    @property
+    def device(self) -> _devices.device:
+        """Where the values live: always ``device(type='cpu')``."""
+        return _devices.CPU
+
+    is_cuda = False
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is on the CPU already)."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Refused: minigrad runs on the CPU only."""
+        raise RuntimeError(
+            "Tensor.cuda: minigrad runs on the CPU only; pick the device with "
+            "minigrad.cuda.is_available(), which is False"
+        )
+
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
+        """With no argument, the type name (``'minigrad.FloatTensor'`` for float32); with a
+        dtype, a type name (``'torch.LongTensor'`` or ``'minigrad.LongTensor'``) or a
+        typed class (``minigrad.LongTensor``), this tensor converted to it."""
+        if dtype is None:
+            return f"minigrad.{dtypes.tensor_type_name(self._array.dtype)}"
+        return _ops.to(self, dtypes.resolve_type(dtype))
+
+    def _new(self, array: np.ndarray, requires_grad: builtins.bool, device: Any) -> Tensor:
+        _devices.resolve_device(device, "new tensor")
+        tensor = _make(array)
+        if requires_grad:
+            tensor.requires_grad_(True)
+        return tensor
+
+    def _new_dtype(self, dtype: Any) -> np.dtype:
+        return self._array.dtype if dtype is None else dtypes.resolve(dtype)
+
+    def new_tensor(
+        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False
+    ) -> Tensor:
+        """A copy of ``data`` as a tensor of this tensor's dtype (unless ``dtype`` says)."""
+        if isinstance(data, Tensor):
+            data = data._array
+        array = np.array(data, dtype=self._new_dtype(dtype), copy=True)
+        return self._new(array, requires_grad, device)
+
+    def new_zeros(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """Zeros of shape ``size``, with this tensor's dtype (unless ``dtype`` says)."""
+        shape = dtypes.shape_argument(size, "new_zeros")
+        return self._new(np.zeros(shape, self._new_dtype(dtype)), requires_grad, device)
+
+    def new_ones(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """Ones of shape ``size``, with this tensor's dtype (unless ``dtype`` says)."""
+        shape = dtypes.shape_argument(size, "new_ones")
+        return self._new(np.ones(shape, self._new_dtype(dtype)), requires_grad, device)
+
+    def new_empty(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """An uninitialised tensor of shape ``size`` (zeros here), with this dtype."""
+        shape = dtypes.shape_argument(size, "new_empty")
+        return self._new(np.zeros(shape, self._new_dtype(dtype)), requires_grad, device)
+
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``fill_value`` everywhere in shape ``size``, with this dtype (unless ``dtype``)."""
+        shape = dtypes.shape_argument((size,), "new_full")
+        array = np.full(shape, fill_value, self._new_dtype(dtype))
+        return self._new(array, requires_grad, device)
 
     @property
     def data(self) -> Tensor:

@@ -29,7 +29,9 @@ from minigrad.autograd.engine import backward, grad
 from minigrad.autograd.function import AccumulateGrad, Function  # noqa: I001
 from minigrad.autograd.grad_mode import (
     enable_grad,
+    inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -42,7 +44,9 @@ __all__ = [
     "enable_grad",
     "grad",
     "in_place",
+    "inference_mode",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "no_grad",
     "set_grad_enabled",
 ]

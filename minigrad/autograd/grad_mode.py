@@ -14,7 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,3 +145,40 @@ class enable_grad(_GradModeContext):
     """Context manager and decorator that re-enables recording inside a ``no_grad`` block."""
 
     mode = True
+
+
+class inference_mode(_GradModeContext):
+    """Context manager and decorator for inference: nothing is recorded inside
+    (``inference_mode(False)`` changes nothing). As ``no_grad`` in minigrad, which has no
+    separate inference tensors: a tensor made inside can later be used in a recorded
+    operation (PyTorch refuses that)."""
+
+    mode = False
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode) and not isinstance(mode, bool):
+            return super().__new__(cls, mode)  # @inference_mode without parentheses
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode: mode must be a bool, got {mode!r}")
+        instance = super().__new__(cls)
+        instance.enabled = mode
+        return instance
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__()
+
+    def __enter__(self) -> None:
+        self.previous.append(_mode.enabled)
+        if getattr(self, "enabled", True):
+            _mode.enabled = False
+
+    def __call__(self, func: F) -> F:
+        if not getattr(self, "enabled", True):
+            return func
+        return _in_mode(func, False)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether recording is off inside an ``inference_mode`` block (as ``not
+    is_grad_enabled()`` in minigrad)."""
+    return not _mode.enabled

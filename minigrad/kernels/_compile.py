@@ -162,3 +162,17 @@ def serial_and_parallel(py_func: Callable[..., Any]) -> tuple[Any, Any]:
     serial = numba.njit(**_OPTIONS)(py_func)
     parallel = numba.njit(parallel=True, **_OPTIONS)(_renamed_copy(py_func, "_parallel"))
     return serial, _OneAtATime(parallel, serial)
+
+
+def set_num_threads(count: int) -> None:
+    """Use at most ``count`` threads in the parallel kernels (``torch.set_num_threads``);
+    capped at the number Numba started with. Matrix products follow NumPy's BLAS, whose
+    threads are set by ``OPENBLAS_NUM_THREADS`` before the program starts."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {count!r}")
+    numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+
+
+def get_num_threads() -> int:
+    """How many threads the parallel kernels use."""
+    return int(numba.get_num_threads())

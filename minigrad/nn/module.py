@@ -19,6 +19,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd import Function, in_place, no_grad
 from minigrad.autograd.hooks import RemovableHandle
+from minigrad.devices import device, resolve_device
 from minigrad.tensor import Tensor, _make
 
 __all__ = ["Module", "Parameter"]
@@ -335,10 +336,17 @@ class Module:
     # ------------------------------------------------------------------ dtype
 
     def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Module:
-        """Convert every floating parameter and buffer to ``dtype`` in place; device
-        arguments (``"cpu"``) are accepted and ignored."""
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype = kwargs.get("dtype")
+        """Convert every floating parameter and buffer to ``dtype`` in place; the CPU as
+        a device (``"cpu"``, ``minigrad.device("cpu")``) is accepted, any other refused."""
+        resolve_device(kwargs.get("device"), "Module.to")
+        if isinstance(dtype, (str, device)):  # to("cpu"), to(device, dtype)
+            resolve_device(dtype, "Module.to")
+            dtype = None
+        for arg in args:
+            if isinstance(arg, (str, device)):
+                resolve_device(arg, "Module.to")
+            elif dtype is None:
+                dtype = arg
         dtype = kwargs.get("dtype", dtype)
         if dtype is None:
             return self
@@ -353,6 +361,14 @@ class Module:
                     if tensor.grad is not None:
                         tensor.grad = Tensor._make(tensor.grad._array.astype(target))
         return self
+
+    def cpu(self) -> Module:
+        """This module (its tensors are on the CPU already)."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Refused: minigrad runs on the CPU only."""
+        raise RuntimeError("Module.cuda: minigrad runs on the CPU only")
 
     def float(self) -> Module:
         """Convert floating parameters and buffers to float32."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import Function
+from minigrad.devices import device, resolve_device
 from minigrad.ops._common import promote_types
 from minigrad.ops._registry import alias, check, op
 from minigrad.tensor import Tensor
@@ -862,17 +863,18 @@ class Cast(Function):
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """``input`` converted to a dtype (``x.to(minigrad.float64)``, ``x.to(other)``);
-    device arguments (``"cpu"``) are accepted and ignored. Returns ``input`` itself when
+    the CPU as a device (``"cpu"``, ``minigrad.device("cpu")``) is accepted; any other
+    device raises. Returns ``input`` itself when
     nothing changes; float-to-float casts pass gradients back."""
     dtype = kwargs.pop("dtype", None)
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg._array.dtype
-        elif isinstance(arg, str) and arg.startswith("cpu"):
-            continue
+        elif isinstance(arg, (str, device)):
+            resolve_device(arg, "to")  # the CPU passes; any other device is refused
         elif arg is not None:
             dtype = arg
-    kwargs.pop("device", None)
+    resolve_device(kwargs.pop("device", None), "to")
     kwargs.pop("copy", None)
     kwargs.pop("non_blocking", None)
     if kwargs:

@@ -1,0 +1,74 @@
+"""The lines PyTorch programs open with, run against both libraries: devices, typed
+tensors, the new_* constructors, random draws' shapes and dtypes, dtype facts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import minigrad  # noqa: E402
+
+
+def _program(lib):
+    device = lib.device("cuda" if lib.cuda.is_available() else "cpu")
+    x = lib.ones(2, 3, device=device, dtype=lib.float64)
+    model = lib.nn.Linear(3, 2).to(device)
+    generator = lib.Generator().manual_seed(0)
+    facts = {
+        "device": str(device),
+        "x.device": str(x.device),
+        "new_zeros": (tuple(x.new_zeros(4).shape), str(x.new_zeros(4).dtype)),
+        "new_full": x.new_full((2,), 3.0).tolist(),
+        "new_tensor": str(x.new_tensor([1, 2]).dtype),
+        "long": (str(lib.LongTensor([1, 2]).dtype), isinstance(x, lib.DoubleTensor)),
+        "type": x.type(lib.LongTensor).dtype == lib.int64,
+        "randperm": (str(lib.randperm(5, generator=generator).dtype),
+                     sorted(lib.randperm(5).tolist())),
+        "multinomial": [
+            (tuple(m.shape), str(m.dtype)) for m in (
+                lib.multinomial(lib.tensor([0.2, 0.8]), 3, replacement=True),
+                lib.multinomial(lib.tensor([[1.0, 1.0, 2.0]] * 2), 2),
+            )
+        ],
+        "bernoulli": str(lib.bernoulli(lib.full((3,), 0.5)).dtype),
+        "normal": tuple(lib.normal(lib.zeros(2, 2), 1.0).shape),
+        "finfo": (lib.finfo(lib.float32).eps, lib.finfo(lib.float64).max,
+                  lib.finfo(lib.float32).tiny, lib.finfo(lib.float32).bits),
+        "iinfo": (lib.iinfo(lib.int64).max, lib.iinfo(lib.int32).min),
+        "is_tensor": (lib.is_tensor(x), lib.is_tensor(3)),
+        "numel": lib.numel(x),
+        "module": str(next(model.parameters()).device),
+        "cpu": x.cpu().shape == x.shape,
+    }
+    with lib.inference_mode():
+        facts["inference"] = (model(lib.ones(1, 3)).requires_grad, lib.is_grad_enabled())
+    return facts
+
+
+def test_opening_lines_give_the_same_facts():
+    ours, theirs = _program(minigrad), _program(torch)
+    theirs["new_zeros"] = (theirs["new_zeros"][0], theirs["new_zeros"][1].replace("torch.", ""))
+    for key in ("new_tensor", "long", "randperm", "bernoulli"):
+        theirs[key] = _strip(theirs[key])
+    theirs["multinomial"] = [(shape, _strip(dtype)) for shape, dtype in theirs["multinomial"]]
+    for key, value in theirs.items():
+        assert ours[key] == value, key
+
+
+def _strip(value):
+    if isinstance(value, str):
+        return value.replace("torch.", "")
+    if not isinstance(value, (tuple, list)):
+        return value
+    return type(value)(_strip(v) for v in value)
+
+
+def test_finfo_matches_numpy_and_torch():
+    for dtype in ("float32", "float64"):
+        ours, theirs = minigrad.finfo(getattr(minigrad, dtype)), torch.finfo(getattr(torch, dtype))
+        assert (ours.eps, ours.max, ours.min, ours.tiny, ours.resolution) == (
+            theirs.eps, theirs.max, theirs.min, theirs.tiny, theirs.resolution
+        )
+        assert ours.eps == float(np.finfo(dtype).eps)
