@@ -26,27 +26,33 @@ def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 
 
 def _vector_norm(array: np.ndarray, order: float) -> np.ndarray:
-    """The ``order``-norm of ``array`` seen as one vector, in its own dtype (a 0-d array).
+    """The ``order``-norm of ``array`` seen as one vector, as a float64 0-d array.
 
     The orders of ``torch.linalg.vector_norm``: ``inf`` (largest magnitude), ``-inf``
     (smallest), ``0`` (number of non-zeros) and any other real ``p``:
-    ``sum(|x| ** p) ** (1 / p)``.
+    ``sum(|x| ** p) ** (1 / p)``, computed as ``m * sum((|x| / m) ** p) ** (1 / p)`` with
+    ``m`` the largest magnitude, in float64: no power overflows, so a float32 gradient of
+    1e30 has its true norm (PyTorch's float32 sum of squares overflows to inf).
     """
-    flat = array.reshape(-1)
-    dtype = array.dtype
-    if flat.size == 0:
-        return np.zeros((), dtype)
+    magnitudes = np.abs(array.reshape(-1)).astype(np.float64)
+    if magnitudes.size == 0:
+        return np.zeros((), np.float64)
     if order == math.inf:
-        return np.asarray(np.max(np.abs(flat)), dtype)
+        return np.asarray(np.max(magnitudes))
     if order == -math.inf:
-        return np.asarray(np.min(np.abs(flat)), dtype)
+        return np.asarray(np.min(magnitudes))
     if order == 0:
-        return np.asarray(np.count_nonzero(flat), dtype)
+        return np.asarray(float(np.count_nonzero(magnitudes)))
+    largest = np.max(magnitudes)
+    if not np.isfinite(largest) or largest == 0:
+        return np.asarray(largest if order > 0 else np.sum(magnitudes**order) ** (1 / order))
+    scaled = magnitudes / largest
     if order == 2:
-        return np.asarray(np.sqrt(np.dot(flat, flat)), dtype)
+        return np.asarray(largest * np.sqrt(np.dot(scaled, scaled)))
     if order == 1:
-        return np.asarray(np.sum(np.abs(flat)), dtype)
-    return np.asarray(np.sum(np.abs(flat) ** order) ** (1.0 / order), dtype)
+        return np.asarray(np.sum(magnitudes))
+    with np.errstate(divide="ignore"):  # a zero to a negative power is inf, as PyTorch
+        return np.asarray(largest * np.sum(scaled**order) ** (1.0 / order))
 
 
 def clip_grad_norm_(
@@ -63,6 +69,12 @@ def clip_grad_norm_(
     ``norm_type`` may be ``inf`` for the largest magnitude. Every gradient is then
     multiplied by ``min(1, max_norm / (total_norm + 1e-6))``. Parameters without a
     gradient are skipped; a single Tensor may be passed instead of an iterable.
+
+    The norms are computed in float64, scaled by the largest magnitude, so they do not
+    overflow: a float32 gradient whose sum of squares exceeds float32's range is still
+    clipped to ``max_norm`` (PyTorch's norm overflows to inf there and zeroes the
+    gradients). The returned norm has the gradients' dtype, so it is inf when the true
+    norm is beyond that dtype's range.
 
     A non-finite total norm (a NaN or infinite gradient) raises a RuntimeError when
     ``error_if_nonfinite`` is true, before anything changes; otherwise the gradients are
@@ -91,12 +103,13 @@ def clip_grad_norm_(
             f"error_if_nonfinite=False to scale them by the non-finite norm anyway"
         )
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        coefficient = np.minimum(np.asarray(max_norm, total.dtype) / (total + 1e-6), 1.0)
+        coefficient = np.minimum(max_norm / (total + 1e-6), 1.0)
         with no_grad():
             for gradient in gradients:
                 with in_place(gradient):
                     gradient._array *= coefficient.astype(gradient._array.dtype)
-    return Tensor._make(np.asarray(total))
+        dtype = np.result_type(*(g._array.dtype for g in gradients))
+        return Tensor._make(np.asarray(total, dtype))
 
 
 def clip_grad_value_(

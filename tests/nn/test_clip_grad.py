@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -202,3 +203,16 @@ def test_non_finite_matches_torch():
         their_total = torch.nn.utils.clip_grad_norm_([theirs], 1.0)
         np.testing.assert_array_equal(float(our_total), float(their_total))
         np.testing.assert_array_equal(ours.grad._array, theirs.grad.numpy())
+
+
+def test_a_float32_gradient_beyond_the_squares_range_is_still_clipped():
+    # 1e20 squared overflows float32: the norm is computed scaled, in float64, so the
+    # gradient is clipped to max_norm instead of zeroed by an infinite norm
+    parameter = minigrad.nn.Parameter(minigrad.zeros(4))
+    parameter.grad = minigrad.full((4,), 1e20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning leaks either
+        total = clip_grad_norm_([parameter], 1.0)
+    assert total.dtype == minigrad.float32
+    assert total.item() == pytest.approx(2e20, rel=1e-6)
+    np.testing.assert_allclose(parameter.grad.numpy(), [0.5] * 4, rtol=1e-5)
