@@ -516,24 +516,51 @@ def _argmax(data: np.ndarray, dim: Any, keepdim: bool, name: str) -> Tensor:
     return Tensor._make(np.expand_dims(indices, dim) if keepdim else indices)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def _argmax_dim(dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Any:
+    """``dim`` and ``keepdim`` from either spelling: PyTorch's, or NumPy's ``axis`` and
+    ``keepdims`` (the README's promise for reductions)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{name}: give dim or axis, not both (got dim={dim}, axis={axis})")
+        dim = axis
+    return dim, bool(keepdim if keepdims is None else keepdims)
+
+
+def argmax(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None).
 
     Ties give the first index; a NaN counts as the largest value (as PyTorch). Without
     ``dim``, ``keepdim=True`` gives the index in a tensor of shape ``(1,) * ndim``.
+    NumPy's ``axis``/``keepdims`` are accepted for ``dim``/``keepdim``.
     """
-    return _argmax(input._array, dim, bool(keepdim), "argmax")
+    dim, keepdim = _argmax_dim(dim, keepdim, axis, keepdims, "argmax")
+    return _argmax(input._array, dim, keepdim, "argmax")
 
 
 op(argmax, method=True)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None);
-    ties, NaN and ``keepdim`` as :func:`argmax`."""
+    ties, NaN, ``keepdim`` and ``axis``/``keepdims`` as :func:`argmax`."""
+    dim, keepdim = _argmax_dim(dim, keepdim, axis, keepdims, "argmin")
     data = input._array
     flipped = np.negative(data) if data.dtype.kind == "f" else np.invert(data)
-    return _argmax(np.asarray(flipped), dim, bool(keepdim), "argmin")
+    return _argmax(np.asarray(flipped), dim, keepdim, "argmin")
 
 
 op(argmin, method=True)
