@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 MODELS = {
     "linear (no hidden layer)": lambda: nn.Linear(2, 2),
@@ -73,29 +73,20 @@ def accuracy(model: nn.Module, x: np.ndarray, labels: np.ndarray) -> float:
     return float((predict(model, x) == labels).mean())
 
 
-def plot_boundaries(trained: dict, sets: dict, results: dict, path: str) -> None:
+def plot_boundaries(plt, trained: dict, sets: dict, results: dict, path: str) -> None:
     """One panel per data set and model: the predicted class on a grid, the test points."""
-    import matplotlib.pyplot as plt
-
     figure, axes = plt.subplots(len(sets), len(MODELS), figsize=(10, 4.5 * len(sets)))
     for row, (set_name, (_, (x, labels))) in enumerate(sets.items()):
-        low, high = x.min(axis=0) - 0.3, x.max(axis=0) + 0.3
-        grid_0, grid_1 = np.meshgrid(
-            np.linspace(low[0], high[0], 200), np.linspace(low[1], high[1], 200)
-        )
-        grid = np.stack([grid_0.ravel(), grid_1.ravel()], axis=1).astype(np.float32)
         for column, model_name in enumerate(MODELS):
-            axis = axes[row, column]
-            predicted = predict(trained[set_name][model_name], grid).reshape(grid_0.shape)
-            axis.contourf(
-                grid_0, grid_1, predicted, levels=[-0.5, 0.5, 1.5], cmap="coolwarm", alpha=0.35
-            )
-            axis.scatter(x[:, 0], x[:, 1], c=labels, cmap="coolwarm", s=6, edgecolors="none")
+            model = trained[set_name][model_name]
             test = results[set_name][model_name]["test_accuracy"]
-            axis.set_title(f"{set_name}: {model_name}\ntest accuracy {test:.3f}", fontsize=10)
+            axis = plots.decision_boundary(
+                lambda grid, model=model: predict(model, grid.astype(np.float32)), x, labels,
+                ax=axes[row, column], margin=0.3,
+                title=f"{set_name}: {model_name}\ntest accuracy {test:.3f}",
+            )
             axis.set_aspect("equal")
-    figure.tight_layout()
-    figure.savefig(path)
+    plots.save(path, figure)
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
@@ -150,14 +141,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
         f"boundary\nand get {spirals[mlp]['test_accuracy']:.3f} and "
         f"{moons[mlp]['test_accuracy']:.3f}."
     )
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
-    else:
-        plot_boundaries(trained, sets, results, "01_mlp_classifier.png")
+    plt = plots.pyplot(required=False)
+    if plt is not None:
+        plot_boundaries(plt, trained, sets, results, "01_mlp_classifier.png")
         print("decision boundaries written to 01_mlp_classifier.png")
     return results
 

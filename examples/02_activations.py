@@ -47,7 +47,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import nn
+from minigrad import nn, plots
 from minigrad.nn import functional as F
 
 
@@ -225,14 +225,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"{ratios['batch norm']['relu']:.0f} times the last one's gradient."
     )
     print(textwrap.fill(closing, width=92))
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
-    else:
+    plt = plots.pyplot(required=False)
+    if plt is not None:
         figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
         for name, row in derivatives.items():
             left.plot(row["grid"], row["values"], label=name)

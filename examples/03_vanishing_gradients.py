@@ -27,7 +27,7 @@ import argparse
 import numpy as np
 
 import minigrad
-from minigrad import nn
+from minigrad import nn, plots
 
 
 class SigmoidRNNCell(nn.Module):
@@ -97,23 +97,13 @@ def main(argv: list[str] | None = None) -> dict[str, np.ndarray]:
         "the LSTM with PyTorch's initialisation and the GRU, whose gates start half open; a\n"
         "forget-gate bias of 1 slows the decay, and with 3 the LSTM keeps its gradient."
     )
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
-    else:
-        figure, axis = plt.subplots(figsize=(7, 4))
-        back = np.arange(steps)[::-1]
-        for name, values in norms.items():
-            axis.semilogy(back, values / values[-1], label=name)
-        axis.set_xlabel("steps back from the loss (T - t)")
-        axis.set_ylabel("||dL/dh_t|| / ||dL/dh_T||")
-        axis.legend(fontsize=8)
-        figure.tight_layout()
-        figure.savefig("03_vanishing_gradients.png")
+    plt = plots.pyplot(required=False)
+    if plt is not None:
+        plots.gradient_norms(
+            {name: values[::-1] / values[-1] for name, values in norms.items()},
+            xlabel="steps back from the loss (T - t)", ylabel="||dL/dh_t|| / ||dL/dh_T||",
+        )
+        plots.save("03_vanishing_gradients.png")
         print("curves written to 03_vanishing_gradients.png")
     return norms
 

@@ -42,7 +42,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 RADII = (0.5, 1.0, 1.5, 3.0)
 ACTIVATIONS = {
@@ -276,13 +276,8 @@ def clipping_experiment(seeds: int, steps: int, reference: bool) -> dict:
 
 
 def plot(gradients: dict, clipping: dict, steps: int) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
+    plt = plots.pyplot(required=False)
+    if plt is None:
         return
     figure, axes = plt.subplots(1, 2, figsize=(13, 4.5))
     for (activation, radius), result in gradients.items():

@@ -40,7 +40,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 CLASSES, SYMBOLS, HIDDEN = 4, len(data.TEMPORAL_ORDER_SYMBOLS), 32
 REFERENCE = {"batch_first": True, "forget_bias": 1.0}
@@ -200,13 +200,8 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def plot(results: dict, every: int, length: int) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
+    plt = plots.pyplot(required=False)
+    if plt is None:
         return
     figure, axis = plt.subplots(figsize=(8, 4.5))
     for variant, result in results.items():

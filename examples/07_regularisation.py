@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 L1, L2, WEIGHT_DECAY, DROPOUT, PATIENCE = 1e-3, 1e-3, 1.0, 0.5, 100
 METHODS = {
@@ -227,13 +227,8 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def plot(results: dict) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
+    plt = plots.pyplot(required=False)
+    if plt is None:
         return
     figure, axes = plt.subplots(2, 3, figsize=(13, 6.5), sharex=True, sharey=True)
     for axis, (method, result) in zip(axes.ravel(), results.items()):

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import nn
+from minigrad import nn, plots
 from minigrad.training import Model
 
 
@@ -157,14 +157,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
             f" {row['chance']:>7.2f} {row['seconds']:>5.1f}s"
         )
     print("Each ported Keras program learns its task well above chance.")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
-    else:
+    plt = plots.pyplot(required=False)
+    if plt is not None:
         figure, axes = plt.subplots(1, 3, figsize=(14, 3.5))
         for axis, (title, history) in zip(axes, histories.items()):
             axis.plot(history.history["accuracy"], label="training")

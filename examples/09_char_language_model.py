@@ -36,7 +36,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 LAYERS = {"LSTM": nn.LSTM, "GRU": nn.GRU}
 PRIME = "Return the "
@@ -261,13 +261,8 @@ def shade(values: np.ndarray) -> str:
 
 
 def plot(results: dict, inside: dict, uniform: float, unigram: float) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
+    plt = plots.pyplot(required=False)
+    if plt is None:
         return
     figure, axes = plt.subplots(4, 1, figsize=(14, 12), height_ratios=(1.2, 0.6, 1.3, 1.3))
     for kind, result in results.items():
@@ -299,13 +294,9 @@ def plot(results: dict, inside: dict, uniform: float, unigram: float) -> None:
         (inside["forget"][:, busiest], busiest.tolist(), 0, "forget gate f of the same units"),
     ]
     for axis, (values, labels, low, title) in zip(axes[1:], panels):
-        image = axis.imshow(values.T, aspect="auto", cmap="RdBu_r", vmin=low, vmax=1)
-        axis.set_xticks(range(len(SENTENCE)), list(SENTENCE), fontsize=7)
-        axis.set_yticks(range(len(labels)), labels, fontsize=6)
-        axis.set_title(f"LSTM, {title}")
-        figure.colorbar(image, ax=axis)
-    figure.tight_layout()
-    figure.savefig("09_char_language_model.png")
+        plots.heatmap(values.T, ax=axis, xticklabels=list(SENTENCE), yticklabels=labels,
+                      vmin=low, vmax=1, title=f"LSTM, {title}", xlabel="", ylabel="")
+    plots.save("09_char_language_model.png", figure)
     print("learning curves and heat maps written to 09_char_language_model.png")
 
 

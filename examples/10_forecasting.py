@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 WINDOW = 24
 
@@ -114,13 +114,8 @@ def forecast(model, windows: np.ndarray) -> np.ndarray:
 
 
 def plot(forecasts: dict, truths: dict, shown: int) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(matplotlib is not installed: no plot; pip install 'minigrad[examples]')")
+    plt = plots.pyplot(required=False)
+    if plt is None:
         return
     figure, axes = plt.subplots(len(truths), 1, figsize=(12, 3.5 * len(truths)))
     for axis, (name, truth) in zip(np.atleast_1d(axes), truths.items()):

@@ -96,13 +96,14 @@ __version__ = "0.1.0"
 # minigrad.nn, minigrad.optim, minigrad.training, minigrad.data, save and load load on
 # first use (PEP 562): a script that only differentiates tensors does not pay for them.
 if TYPE_CHECKING:
-    from minigrad import data, nn, optim, training, viz
+    from minigrad import data, nn, optim, plots, profiler, training, viz
     from minigrad.serialization import load, save
 
 _LAZY = {"nn": "minigrad.nn", "optim": "minigrad.optim", "training": "minigrad.training",
-         "data": "minigrad.data", "viz": "minigrad.viz", "save": "minigrad.serialization",
+         "data": "minigrad.data", "viz": "minigrad.viz", "profiler": "minigrad.profiler",
+         "plots": "minigrad.plots", "save": "minigrad.serialization",
          "load": "minigrad.serialization"}
-_LAZY_MODULES = {"nn", "optim", "training", "data", "viz"}
+_LAZY_MODULES = {"nn", "optim", "training", "data", "viz", "profiler", "plots"}
 
 
 def __getattr__(name: str) -> object:

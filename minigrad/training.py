@@ -32,7 +32,6 @@ minigrad's safe ``.npz`` format (never a pickled object).
 from __future__ import annotations
 
 import csv
-import importlib
 import math
 import sys
 import time
@@ -47,6 +46,7 @@ from minigrad.creation import generator
 from minigrad.nn.summary import summary as _summary
 from minigrad.optim.lr_scheduler import LRScheduler
 from minigrad.optim.lr_scheduler import ReduceLROnPlateau as _PlateauScheduler
+from minigrad.plots import curves
 from minigrad.serialization import save
 from minigrad.tensor import Tensor
 
@@ -265,30 +265,13 @@ class History(Callback):
             self.history.setdefault(name, []).append(value)
 
     def plot(self, path: str | None = None) -> Any:
-        """Draw each figure against the epoch (a ``val_`` figure beside its training
-        twin, one panel per figure) with matplotlib; save to ``path`` if given. Returns
-        the matplotlib figure."""
-        try:  # an optional dependency (the "examples" extra): imported by name, untyped
-            matplotlib = importlib.import_module("matplotlib")
-            if path is not None:
-                matplotlib.use("Agg")
-            plt = importlib.import_module("matplotlib.pyplot")
-        except ImportError as error:
-            raise ImportError(
-                "History.plot needs matplotlib: pip install 'minigrad[examples]'"
-            ) from error
-        names = [name for name in self.history if not name.startswith("val_")]
-        figure, axes = plt.subplots(1, max(len(names), 1), figsize=(5 * max(len(names), 1), 3.5))
-        for axis, name in zip(np.atleast_1d(axes), names):
-            epochs = [e + 1 for e in self.epoch]
-            axis.plot(epochs, self.history[name], label=name)
-            if "val_" + name in self.history:
-                axis.plot(epochs, self.history["val_" + name], label="val_" + name)
-            axis.set_xlabel("epoch")
-            axis.set_title(name)
-            axis.legend()
-        figure.tight_layout()
+        """Draw each figure against the epoch (a ``val_`` figure with its training twin,
+        one panel per figure; :func:`minigrad.plots.curves`) with matplotlib; save to
+        ``path`` if given. Returns the matplotlib figure."""
+        axes = curves(self.history, epochs=self.epoch)
+        figure = axes[0].figure
         if path is not None:
+            figure.tight_layout()
             figure.savefig(path)
         return figure
 
