@@ -856,6 +856,7 @@ class Model:
         outputs = []
         progress = _Progress(verbose, count)
         self.module.eval()
+        step = 0
         try:
             with no_grad():
                 for step, (inputs, _) in enumerate(batches, start=1):
@@ -863,6 +864,7 @@ class Model:
                     progress.update(step, {})
         finally:
             self.module.train()
+        progress.finish(step, {})
         return np.concatenate(outputs) if outputs else np.empty((0,))
 
     # -- the rest

@@ -12,6 +12,8 @@ recurrent layer into a Sequential (nn.SequenceOutput, nn.LastOutput).
 from __future__ import annotations
 
 import csv
+import io
+import sys
 
 import numpy as np
 import pytest
@@ -418,6 +420,49 @@ def test_progress_lines(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
     assert lines[1].startswith("3/3 - ") and "loss: " in lines[1] and "mae: " in lines[1]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_the_bar_is_live(monkeypatch):
+    x, y = np.zeros((10, 2), np.float32), np.zeros((10, 1), np.float32)
+    model = Model(nn.Linear(2, 1))
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=1)
+    text = terminal.getvalue()
+    assert text.startswith("Epoch 1/1\n")
+    updates = text[len("Epoch 1/1\n"):].split("\r")[1:]
+    # One rewrite of the line per step, then the finished bar on its own line.
+    assert [u.split(" ")[0] for u in updates] == ["1/3", "2/3", "3/3", "3/3"]
+    assert "[=========>" in updates[0] and "ETA: " in updates[0] and "loss: " in updates[0]
+    assert updates[-1].startswith("3/3 [" + "=" * 30 + "]") and updates[-1].endswith("\n")
+    assert text.count("\n") == 2
+
+    terminal.seek(0)
+    terminal.truncate()
+    predictions = model.predict(x, batch_size=5, verbose=1)
+    assert predictions.shape == (10, 1)
+    updates = terminal.getvalue().split("\r")[1:]
+    assert [u.split(" ")[0] for u in updates] == ["1/2", "2/2", "2/2"]
+    assert updates[-1].endswith("\n")
+
+    terminal.seek(0)
+    terminal.truncate()
+    model.predict(x, verbose=0)
+    assert terminal.getvalue() == ""
+
+
+def test_predict_verbose_off_a_terminal_prints_one_line(capsys):
+    model = Model(nn.Linear(2, 1))
+    model.compile(optimizer="sgd", loss="mse")
+    model.predict(np.zeros((10, 2), np.float32), batch_size=4, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("3/3 - ")
 
 
 def test_summary_counts_parameters(capsys):
