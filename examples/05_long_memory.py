@@ -16,6 +16,8 @@ Each network (a plain RNN, an LSTM with its forget gate opened by a bias of 1, a
 the same number of units) gets the same training budget at every length. The tables
 show who learns; as the distance to remember grows, the plain RNN is the first to fail.
 
+With matplotlib installed, the results are drawn in ``05_long_memory.png``.
+
 Run: ``python examples/05_long_memory.py`` (about a minute on two cores) or with
 ``--quick`` (seconds: the adding problem at T=30 only).
 """
@@ -28,7 +30,7 @@ import time
 import numpy as np
 
 import minigrad
-from minigrad import data, nn
+from minigrad import data, nn, plots
 
 LAYERS = {
     "RNN": lambda i, h: nn.RNN(i, h, batch_first=True),
@@ -191,7 +193,32 @@ def main(argv: list[str] | None = None) -> dict:
             )
             parts.append(f"Reber {'yes' if results['reber'][kind][0] > 0.9 else 'no'}")
         print(f"  {kind:<5} " + ", ".join(parts))
+    plot(results, lengths, delays)
     return results
+
+
+def plot(results: dict, lengths: list, delays: list) -> None:
+    plt = plots.pyplot(required=False)
+    if plt is None:
+        return
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for kind in LAYERS:
+        left.semilogy(lengths, results["adding"][kind], marker="o", label=kind)
+        if delays:
+            right.plot(delays, results["copy"][kind], marker="o", label=kind)
+    left.axhline(1 / 6, color="grey", linestyle="--", label="guessing the mean")
+    left.axhline(0.01, color="grey", linestyle=":", label="solved")
+    left.set_xlabel("sequence length T")
+    left.set_ylabel("test MSE")
+    left.set_title("adding problem")
+    left.legend(fontsize=8)
+    right.axhline(0.25, color="grey", linestyle="--", label="chance")
+    right.set_xlabel("delay (blank steps)")
+    right.set_ylabel("recall accuracy")
+    right.set_title("copy task" + ("" if delays else " (not run with --quick)"))
+    right.legend(fontsize=8)
+    plots.save("05_long_memory.png", figure)
+    print("curves written to 05_long_memory.png")
 
 
 if __name__ == "__main__":
