@@ -80,11 +80,15 @@ Pad                primitive                                           pad
 Clone              primitive                                           clone, contiguous
 Cast               primitive                                           to, float, double, long, int,
                                                                        bool, type_as
+Conv1d             primitive                                           conv1d
+Conv1dInputGrad    primitive: Conv1d's input gradient                  conv1d, conv_transpose1d
+Conv1dWeightGrad   primitive: Conv1d's weight gradient                 conv1d
 Recurrence         ``minigrad.nn.recurrent``'s cells over a sequence   fused_recurrence
 =================  ==================================================  =============================
 """
 
 from minigrad.ops._registry import OPS, RECORDS, OpInfo, register
+from minigrad.ops.conv import conv1d, conv_transpose1d
 from minigrad.ops.elementwise import (
     abs,
     add,

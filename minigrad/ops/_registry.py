@@ -55,8 +55,11 @@ class OpInfo:
         reference: the NumPy forward oracle: ``reference(*arrays, **kwargs) -> ndarray``.
         arity: how many tensor inputs ``function`` takes.
         shapes: how input shapes are drawn: ``"broadcast"`` (mutually broadcastable),
-            ``"same"`` (all equal), ``"matmul"`` (compatible for ``@``) or ``"linear"``
-            (input, weight and bias of an affine map).
+            ``"same"`` (all equal), ``"matmul"`` (compatible for ``@``), ``"linear"``
+            (input, weight and bias of an affine map), or a function ``shapes(rng) ->
+            tuple of shapes`` for ops whose inputs' shapes are tied another way (the
+            input, weight and bias of a convolution); ``rng`` is a seeded
+            ``numpy.random.Generator``.
         domain: the interval input values are drawn from, one pair for all inputs or one
             pair per input.
         kinks: points where the op is not differentiable; inputs stay ``margin`` away.
@@ -75,7 +78,7 @@ class OpInfo:
     function: Callable[..., Any]
     reference: Callable[..., Any]
     arity: int = 1
-    shapes: str = "broadcast"
+    shapes: str | Callable[[np.random.Generator], tuple[tuple[int, ...], ...]] = "broadcast"
     domain: tuple[float, float] | tuple[tuple[float, float], ...] = (-2.0, 2.0)
     kinks: tuple[float, ...] | Callable[[dict], tuple[float, ...]] = ()
     margin: float = 0.05

@@ -198,7 +198,9 @@ def op_inputs(
     remaining arguments from a seeded generator.
     """
     side = dict(min_side=info.min_side, max_side=4)
-    if info.shapes == "matmul":
+    if callable(info.shapes):
+        input_shapes = info.shapes(np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
+    elif info.shapes == "matmul":
         input_shapes = draw(matmul_shapes(max_batch_rank=max(info.max_rank - 2, 0)))
     elif info.shapes == "linear":
         input_shapes = draw(linear_shapes())[: info.arity]
