@@ -110,6 +110,8 @@ TORCH: dict[str, Callable[..., Any]] = {
     "matmul": torch.matmul,
     "linear": TF.linear,
     "linear_no_bias": TF.linear,
+    "conv1d": torch.conv1d,
+    "conv_transpose1d": torch.conv_transpose1d,
     # reductions
     "sum_all": torch.sum,
     "sum_to_size": lambda x, size: x.sum_to_size(size),
