@@ -158,6 +158,13 @@ class Tensor:
         unbind = _ops_for_typing.unbind
         unsqueeze = _ops_for_typing.unsqueeze
         view = _ops_for_typing.view
+        # the views and shape ops of issue 13
+        narrow = _ops_for_typing.narrow
+        reshape_as = _ops_for_typing.reshape_as
+        swapaxes = _ops_for_typing.swapaxes
+        swapdims = _ops_for_typing.swapdims
+        t = _ops_for_typing.t
+        view_as = _ops_for_typing.view_as
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

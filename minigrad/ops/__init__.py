@@ -65,15 +65,18 @@ Softmax            ``exp(x - logsumexp(x))``                           softmax
 LogSoftmax         ``x - logsumexp(x)``                                log_softmax
 Norm               ``sum(abs(x) ** p) ** (1 / p)``                     norm
 Reshape            primitive                                           reshape, view, flatten,
-                                                                       squeeze, unsqueeze
-Permute            primitive                                           permute, transpose
+                                                                       squeeze, unsqueeze,
+                                                                       view_as, reshape_as
+Permute            primitive                                           permute, transpose,
+                                                                       t, swapaxes, swapdims
 BroadcastTo        primitive                                           broadcast_to, expand,
                                                                        expand_as
 Cat                primitive                                           cat, concatenate, stack
 Split              primitive                                           split, chunk, unbind
-Index              primitive                                           index, index_put
-IndexAdd           primitive: Index's backward, whose backward is      index
-                   Index
+Index              primitive                                           index, index_put,
+                                                                       narrow
+IndexAdd           primitive: Index's backward, whose backward is      index,
+                   Index                                               narrow
 IndexPut           primitive                                           index_put
 CopyInto           primitive                                           copy_into
 Pad                primitive                                           pad
@@ -174,18 +177,24 @@ from minigrad.ops.shape import (
     flatten,
     index,
     index_put,
+    narrow,
     pad,
     permute,
     reshape,
+    reshape_as,
     split,
     squeeze,
     stack,
+    swapaxes,
+    swapdims,
+    t,
     to,
     transpose,
     type_as,
     unbind,
     unsqueeze,
     view,
+    view_as,
 )
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.

@@ -236,6 +236,56 @@ op(transpose, Permute, method=True, tests=[
 ])
 
 
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix; a 0-d or 1-d tensor is returned as is (a view), as in
+    PyTorch, which refuses more than 2 dimensions (use ``transpose`` or ``mT`` there)."""
+    if input._array.ndim > 2:
+        raise ValueError(
+            f"t() expects a tensor with at most 2 dimensions, got shape {input.shape}; "
+            "use transpose(dim0, dim1) or .mT for a batch of matrices"
+        )
+    return Permute.apply(input, tuple(range(input._array.ndim - 1, -1, -1)))
+
+
+op(t, Permute, method=True, tests=[check(np.transpose, max_rank=2)])
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Swap dimensions ``axis0`` and ``axis1`` (NumPy's name for :func:`transpose`)."""
+    return transpose(input, axis0, axis1)
+
+
+op(swapaxes, Permute, method=True, tests=[
+    check(lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+          function=lambda x, dim0, dim1: swapaxes(x, dim0, dim1),
+          kwargs=_two_dims, min_rank=1),
+])
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1`` (an alias of :func:`transpose`)."""
+    return transpose(input, dim0, dim1)
+
+
+op(swapdims, Permute, method=True)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` viewed with ``other``'s shape (``view(input, other.shape)``)."""
+    return view(input, tuple(other.shape))
+
+
+op(view_as, Reshape, method=True, method_only=True)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` reshaped to ``other``'s shape (``reshape(input, other.shape)``)."""
+    return reshape(input, tuple(other.shape))
+
+
+op(reshape_as, Reshape, method=True, method_only=True)
+
+
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -660,6 +710,57 @@ op(index, Index, IndexAdd, tests=[
           function=lambda x, key: x[key], kwargs=_integer_key, min_rank=1, min_side=1),
     check(lambda x, key: x[key._array], name="index_mask", function=lambda x, key: x[key],
           kwargs=_mask_key, min_rank=1),
+])
+
+
+def _narrow_args(rng: np.random.Generator, shapes: Any) -> dict:
+    dim = int(rng.integers(len(shapes[0])))
+    size = shapes[0][dim]
+    start = int(rng.integers(-size, size + 1))
+    length = int(rng.integers(0, size - (start % size if start < 0 else start) + 1))
+    return {"dim": dim, "start": start, "length": length}
+
+
+def _numpy_narrow(x: np.ndarray, dim: int, start: int, length: int) -> np.ndarray:
+    start = start + x.shape[dim] if start < 0 else start
+    return np.take(x, np.arange(start, start + length), axis=dim)
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The view of ``length`` elements of dimension ``dim`` from ``start`` on (a negative
+    ``start`` counts from the end; it may be a 0-d integer tensor): in-place changes to
+    it reach ``input``, as ``input[..., start:start + length]``."""
+    if input._array.ndim == 0:
+        raise IndexError("narrow() cannot be applied to a 0-d tensor")
+    axis = dtypes.normalize_dim(dim, input._array.ndim)
+    if isinstance(start, Tensor):
+        if start._array.ndim != 0 or start._array.dtype.kind not in "iu":
+            raise TypeError(
+                f"narrow: start must be an int or a 0-d integer tensor, got a tensor of "
+                f"shape {start.shape} and dtype {start._array.dtype}"
+            )
+        start = start._array.item()
+    for name, value in (("start", start), ("length", length)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise TypeError(f"narrow: {name} must be an int, got {value!r}")
+    size = input._array.shape[axis]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"narrow: start {start} is out of range for dimension {dim} of size {size} "
+            f"(expected {-size} <= start <= {size})"
+        )
+    begin = int(start) + size if start < 0 else int(start)
+    if length < 0 or begin + length > size:
+        raise ValueError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension {dim} of size "
+            f"{size}" if length >= 0 else f"narrow: length must be non-negative, got {length}"
+        )
+    key = (slice(None),) * axis + (slice(begin, begin + int(length)),)
+    return Index.apply(input, key, ())
+
+
+op(narrow, Index, IndexAdd, method=True, tests=[
+    check(_numpy_narrow, kwargs=_narrow_args, min_rank=1, min_side=1),
 ])
 
 

@@ -147,6 +147,10 @@ TORCH: dict[str, Callable[..., Any]] = {
     "index_put": lambda x, values, key: x.index_put((key,), values[: len(key)]),
     "clone": torch.clone,
     "to_float64": lambda x: x.to(torch.float64),
+    # the views and shape ops of issue 13 (minigrad/ops/shape.py)
+    "t": torch.t,
+    "swapaxes": lambda x, dim0, dim1: torch.swapaxes(x, dim0, dim1),
+    "narrow": torch.narrow,
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is

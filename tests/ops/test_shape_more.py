@@ -1,0 +1,62 @@
+"""The shape and indexing ops of minigrad/ops/shape.py beyond the op table: their errors
+name the shapes and values at fault, views share memory. Parity with PyTorch is in
+tests/parity/test_torch_parity_shape.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+
+
+def test_t_reverses_at_most_two_dims_and_names_the_shape_otherwise():
+    x = minigrad.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(x.t().numpy(), np.arange(6.0).reshape(2, 3).T)
+    v = minigrad.arange(3.0)
+    assert v.t().shape == (3,)
+    with pytest.raises(ValueError, match=r"\(1, 2, 3\).*transpose"):
+        minigrad.zeros(1, 2, 3).t()
+
+
+def test_narrow_is_a_view_of_the_base():
+    x = minigrad.zeros(4, 3)
+    part = x.narrow(1, 1, 2)
+    assert part.shape == (4, 2)
+    assert np.shares_memory(part.numpy(), x.numpy())
+    part.add_(5.0)
+    assert x.numpy()[:, 1:].tolist() == [[5.0, 5.0]] * 4
+    assert x.numpy()[:, 0].tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((0, 5, 0), IndexError, r"start 5 is out of range for dimension 0 of size 4"),
+    ((0, -5, 0), IndexError, r"-4 <= start <= 4"),
+    ((0, 3, 2), ValueError, r"start \(3\) \+ length \(2\) exceeds dimension 0 of size 4"),
+    ((0, 0, -1), ValueError, r"length must be non-negative, got -1"),
+    ((0, 1.0, 1), TypeError, r"start must be an int"),
+])
+def test_narrow_errors_name_the_values_at_fault(args, error, words):
+    with pytest.raises(error, match=words):
+        minigrad.zeros(4, 2).narrow(*args)
+
+
+def test_narrow_refuses_a_zero_dim_tensor_and_a_float_start_tensor():
+    with pytest.raises(IndexError, match="0-d"):
+        minigrad.tensor(1.0).narrow(0, 0, 1)
+    with pytest.raises(TypeError, match=r"0-d integer tensor.*float"):
+        minigrad.zeros(3).narrow(0, minigrad.tensor(1.0), 1)
+
+
+def test_view_as_and_reshape_as_take_the_other_tensors_shape():
+    x = minigrad.arange(6.0)
+    assert x.view_as(minigrad.zeros(2, 3)).shape == (2, 3)
+    assert x.reshape_as(minigrad.zeros(3, 2)).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"\[4\] is invalid for a tensor of shape \(6,\)"):
+        x.reshape_as(minigrad.zeros(4))
+
+
+def test_swapaxes_and_swapdims_are_transpose():
+    x = minigrad.zeros(2, 3, 4)
+    assert x.swapaxes(0, 2).shape == (4, 3, 2)
+    assert minigrad.swapdims(x, -1, 1).shape == (2, 4, 3)

@@ -1,0 +1,133 @@
+"""Parity of the shape and indexing ops of minigrad/ops/shape.py with PyTorch: values,
+gradients (float64), view semantics (in-place changes reaching the base) and the errors
+for bad arguments. The op-table records are compared in test_torch_parity_ops.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import minigrad  # noqa: E402
+
+RNG = np.random.default_rng(13)
+
+
+def _pair(shape):
+    """The same float64 values as a minigrad and a torch leaf requiring grad."""
+    values = RNG.standard_normal(shape)
+    return (minigrad.tensor(values, requires_grad=True),
+            torch.tensor(values, requires_grad=True))
+
+
+def _same(ours, theirs):
+    assert ours.shape == tuple(theirs.shape)
+    assert ours._array.dtype == theirs.detach().numpy().dtype
+    np.testing.assert_allclose(np.asarray(ours.detach()), theirs.detach().numpy(),
+                               rtol=1e-12, atol=0)
+
+
+def _backward_same(ours, theirs, a, b):
+    upstream = RNG.standard_normal(tuple(theirs.shape))
+    ours.backward(minigrad.tensor(upstream))
+    theirs.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=0)
+
+
+# --------------------------------------------------------------------------- item 1: views
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (3, 2)])
+def test_t_matches_torch_for_at_most_two_dims(shape):
+    a, b = _pair(shape)
+    for ours, theirs in ((a.t(), b.t()), (minigrad.t(a), torch.t(b))):
+        _same(ours, theirs)
+    ours, theirs = a.t() * 2.0, b.t() * 2.0
+    _backward_same(ours, theirs, a, b)
+
+
+def test_t_refuses_three_dims_as_torch():
+    a, b = _pair((2, 3, 4))
+    with pytest.raises(RuntimeError):
+        b.t()
+    with pytest.raises(ValueError, match=r"at most 2 dimensions.*\(2, 3, 4\)"):
+        a.t()
+
+
+@pytest.mark.parametrize("dim, start, length", [(0, 1, 2), (1, -3, 2), (1, 0, 0), (-1, 4, 0),
+                                                (0, -4, 4)])
+def test_narrow_matches_torch(dim, start, length):
+    a, b = _pair((4, 4))
+    _same(a.narrow(dim, start, length), b.narrow(dim, start, length))
+    _same(minigrad.narrow(a, dim, start, length), torch.narrow(b, dim, start, length))
+    ours, theirs = a.narrow(dim, start, length) ** 2, b.narrow(dim, start, length) ** 2
+    _backward_same(ours, theirs, a, b)
+
+
+def test_narrow_takes_a_zero_dim_integer_start_as_torch():
+    a, b = _pair((5, 3))
+    _same(a.narrow(0, minigrad.tensor(2), 3), b.narrow(0, torch.tensor(2), 3))
+
+
+def test_narrow_is_a_view_in_place_changes_reach_the_base_as_torch():
+    values = np.arange(12.0).reshape(4, 3)
+    ours, theirs = minigrad.tensor(values), torch.tensor(values)
+    ours.narrow(0, 1, 2).mul_(2)
+    theirs.narrow(0, 1, 2).mul_(2)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours.narrow(1, -1, 1).fill_(-1.0)
+    theirs.narrow(1, -1, 1).fill_(-1.0)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    # and the other way round: the view sees a change to the base
+    view, their_view = ours.narrow(0, 2, 2), theirs.narrow(0, 2, 2)
+    ours.add_(1.0)
+    theirs.add_(1.0)
+    np.testing.assert_array_equal(view.numpy(), their_view.numpy())
+
+
+@pytest.mark.parametrize("dim, start, length", [(0, 5, 0), (0, -5, 1), (0, 2, 3), (0, 0, -1),
+                                                (2, 0, 1)])
+def test_narrow_refuses_what_torch_refuses(dim, start, length):
+    a, b = _pair((4, 3))
+    with pytest.raises((RuntimeError, IndexError)):
+        b.narrow(dim, start, length)
+    with pytest.raises((IndexError, ValueError), match="narrow|dimension|range"):
+        a.narrow(dim, start, length)
+
+
+@pytest.mark.parametrize("name", ["swapaxes", "swapdims"])
+@pytest.mark.parametrize("d0, d1", [(0, 2), (-1, 0), (1, 1)])
+def test_swapaxes_swapdims_match_torch(name, d0, d1):
+    a, b = _pair((2, 3, 4))
+    _same(getattr(a, name)(d0, d1), getattr(b, name)(d0, d1))
+    ours, theirs = getattr(minigrad, name)(a, d0, d1), getattr(torch, name)(b, d0, d1)
+    _same(ours, theirs)
+    _backward_same(ours * 3.0, theirs * 3.0, a, b)
+
+
+def test_view_as_and_reshape_as_match_torch():
+    a, b = _pair((2, 6))
+    other_ours, other_theirs = minigrad.zeros(3, 4), torch.zeros(3, 4)
+    _same(a.view_as(other_ours), b.view_as(other_theirs))
+    ours, theirs = a.t().reshape_as(other_ours), b.t().reshape_as(other_theirs)
+    _same(ours, theirs)
+    _backward_same(ours, theirs, a, b)
+    # view_as refuses a layout that needs a copy, as torch does; reshape_as copies
+    with pytest.raises(RuntimeError):
+        b.t().view_as(other_theirs)
+    with pytest.raises(RuntimeError, match="reshape"):
+        a.t().view_as(other_ours)
+
+
+def test_view_as_shares_memory_as_torch():
+    ours, theirs = minigrad.zeros(2, 3), torch.zeros(2, 3)
+    ours.view_as(minigrad.zeros(6)).add_(1.0)
+    theirs.view_as(torch.zeros(6)).add_(1.0)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_view_as_and_reshape_as_are_tensor_methods_only_as_torch():
+    for name in ("view_as", "reshape_as"):
+        assert not hasattr(torch, name)
+        assert not hasattr(minigrad, name)
