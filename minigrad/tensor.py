@@ -118,6 +118,11 @@ class Tensor:
         sub = _ops_for_typing.sub
         tanh = _ops_for_typing.tanh
         where = _ops_for_typing.where
+        # Elementwise math for PyTorch programs (issue 13).
+        floor_divide = _ops_for_typing.floor_divide
+        fmod = _ops_for_typing.fmod
+        remainder = _ops_for_typing.remainder
+        true_divide = _ops_for_typing.true_divide
         matmul = _ops_for_typing.matmul
         all = _ops_for_typing.all
         amax = _ops_for_typing.amax
@@ -671,6 +676,26 @@ class Tensor:
 
     def __ixor__(self, other: Any) -> Tensor:
         return _history.change_in_place(self, _ops.bitwise_xor, other)
+
+    # // and % are floor_divide and remainder, as in PyTorch (Python's rounding down).
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return _history.change_in_place(self, _ops.floor_divide, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return _history.change_in_place(self, _ops.remainder, other)
 
 
 def _make(

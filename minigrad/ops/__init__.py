@@ -22,7 +22,7 @@ Function           primitive, or the composition it fuses              public fu
 Add                primitive                                           add
 Sub                primitive                                           sub
 Mul                primitive                                           mul
-Div                primitive                                           div
+Div                primitive                                           div, true_divide
 Pow                primitive                                           pow, square
 Maximum            primitive                                           maximum
 Minimum            primitive                                           minimum
@@ -36,6 +36,9 @@ Rsqrt              ``pow(x, -0.5)``                                    rsqrt
 Neg                primitive                                           neg
 Abs                primitive                                           abs
 Sign               primitive                                           sign
+RoundedDiv         primitive (zero gradient)                           div, floor_divide, fmod,
+                                                                       remainder
+Remainder          ``a - b * div(a, b, rounding_mode=...)``            fmod, remainder
 Tanh               ``1 - 2 / (exp(2 * x) + 1)``                        tanh
 TanhBackward       ``grad * (1 - y * y)``                              tanh
 Sigmoid            ``1 / (1 + exp(-x))``                               sigmoid
@@ -137,6 +140,15 @@ from minigrad.ops.elementwise import (
     sub,
     tanh,
     where,
+)
+
+# isort: split
+# Elementwise math for PyTorch programs (issue 13): rounding division, remainders.
+from minigrad.ops.elementwise import (
+    floor_divide,
+    fmod,
+    remainder,
+    true_divide,
 )
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.reduce import (

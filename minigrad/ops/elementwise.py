@@ -163,17 +163,176 @@ class Div(Function):
         return grad_a, grad_b
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """``input / other`` (true division) elementwise, broadcasting."""
-    return Div.apply(operand(input, "div"), operand(other, "div"))
+# --------------------------------------------------------------------------- rounded division
 
 
-op(div, Div, method=True, tests=[
+def _integer_operands(a: Any, b: Any, name: str) -> tuple[Any, Any, np.dtype]:
+    """The raw operands of a rounding division or remainder: refused for bools (as
+    PyTorch), and for an integer division by zero (PyTorch's ZeroDivisionError, where
+    NumPy would give 0 with a warning)."""
+    x, y, dtype = binary_operands(a, b)
+    if dtype.kind == "b":
+        raise TypeError(f"{name} is not defined for bool tensors; convert them with .long()")
+    if dtype.kind != "f" and np.any(np.asarray(y) == 0):
+        raise RuntimeError(f"{name}: integer division by zero (ZeroDivisionError)")
+    broadcast_shape(a, b, name)  # a clear error before NumPy's own
+    return x, y, dtype
+
+
+def _rounded_quotient(x: Any, y: Any, dtype: np.dtype, mode: str) -> np.ndarray:
+    """``x / y`` rounded by ``mode`` on raw operands, in ``dtype`` (integers stay integer)."""
+    if mode == "floor":
+        # NumPy's floor_divide is PyTorch's div_floor: the quotient of x - fmod(x, y),
+        # so exact where floor(x / y) would round (and -0.0, inf and NaN as it).
+        return np.asarray(np.floor_divide(x, y), dtype=dtype)
+    if dtype.kind == "f":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.trunc(np.divide(x, y)), dtype=dtype)
+    # Integers towards zero: the exact quotient of what is left after fmod.
+    return np.asarray((x - np.fmod(x, y)) // y, dtype=dtype)
+
+
+class RoundedDiv(Function):
+    """``div(a, b, rounding_mode=...)`` and ``floor_divide``: piecewise constant, so the
+    gradient is zero; ``floor_divide``'s backward raises instead, as PyTorch's."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, mode: str, differentiable: bool) -> np.ndarray:
+        ctx.differentiable = differentiable
+        name = "div" if differentiable else "floor_divide"
+        x, y, dtype = _integer_operands(a, b, name)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _rounded_quotient(x, y, dtype, mode)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:
+        if not ctx.differentiable:
+            raise RuntimeError(
+                "the derivative of floor_divide is not implemented (as in PyTorch); use "
+                "div(a, b, rounding_mode='floor'), whose gradient is zero"
+            )
+        need_a, need_b = ctx.needs_input_grad[:2]
+        zeros = Tensor._make(np.zeros_like(grad._array))  # zeros, even for an inf grad
+        return (zeros if need_a else None), (zeros if need_b else None), None, None
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other`` elementwise, broadcasting.
+
+    ``rounding_mode=None`` is true division (integer tensors give the default float
+    dtype); ``"trunc"`` rounds the quotient towards zero and ``"floor"`` down, keeping
+    integer operands integer (``div(tensor([7, -7]), 2, rounding_mode="floor")`` is
+    ``[3, -4]``). As in PyTorch, a rounded quotient has zero gradient.
+    """
+    input, other = operand(input, "div"), operand(other, "div")
+    if rounding_mode is None:
+        return Div.apply(input, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
+        )
+    return RoundedDiv.apply(input, other, rounding_mode, True)
+
+
+op(div, Div, RoundedDiv, method=True, tests=[
     check(np.divide, arity=2, domain=((-2.0, 2.0), (0.5, 2.0))),
     check(np.divide, name="div_negative_denominator", arity=2,
           domain=((-2.0, 2.0), (-2.0, -0.5))),
     check(lambda x, scalar: scalar / x, name="rdiv_scalar",
           function=lambda x, scalar: scalar / x, kwargs=_scalar, domain=(0.5, 2.0)),
+])
+
+
+def true_divide(dividend: Any, divisor: Any) -> Tensor:
+    """Alias of :func:`div` without a rounding mode: ``dividend / divisor``."""
+    return Div.apply(operand(dividend, "true_divide"), operand(divisor, "true_divide"))
+
+
+op(true_divide, Div, method=True)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``input // other``: the quotient rounded down, integer for integer operands.
+
+    As PyTorch: an integer division by zero raises, a float one gives ``inf`` or NaN, and
+    the result has no derivative (backward through it raises; use
+    ``div(..., rounding_mode="floor")`` for a zero gradient).
+    """
+    input, other = operand(input, "floor_divide"), operand(other, "floor_divide")
+    return RoundedDiv.apply(input, other, "floor", False)
+
+
+# The rounded quotient jumps where input / other is an integer: these domains keep
+# input / other strictly between 0 and 1 (or -1 and 0), away from every jump.
+_NOT_MULTIPLE = ((0.1, 0.9), (1.1, 1.9))
+_NOT_MULTIPLE_NEGATIVE = ((-0.9, -0.1), (1.1, 1.9))
+
+
+def _rounded(mode: str) -> Any:
+    return lambda x, y: div(x, y, rounding_mode=mode)
+
+
+op(floor_divide, RoundedDiv, method=True, tests=[
+    # The records go through div's rounding modes: floor_divide's backward raises.
+    check(np.floor_divide, name="div_floor", function=_rounded("floor"), arity=2,
+          domain=_NOT_MULTIPLE_NEGATIVE, smooth=False),
+    check(lambda x, y: np.trunc(x / y), name="div_trunc", function=_rounded("trunc"),
+          arity=2, domain=_NOT_MULTIPLE, smooth=False),
+])
+
+
+class Remainder(Function):
+    """``fmod`` (the remainder of the quotient rounded towards zero, with the sign of
+    ``a``) and ``remainder`` (rounded down, with the sign of ``b``): ``a - b * q``, so
+    the gradient is ``grad`` for ``a`` and ``-grad * q`` for ``b``."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, mode: str) -> np.ndarray:
+        name = "fmod" if mode == "trunc" else "remainder"
+        x, y, dtype = _integer_operands(a, b, name)
+        ctx.save_for_backward(*_tensors_or_none(a, b))
+        ctx.scalars, ctx.mode = (a, b), mode
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.fmod(x, y)
+            if mode == "floor":
+                # PyTorch's rule: a nonzero remainder of the wrong sign moves by b (so
+                # -6.0 % 3 keeps fmod's -0.0).
+                wrong_sign = (result != 0) & ((result < 0) != (y < 0))
+                result = np.where(wrong_sign, result + y, result)
+        return np.asarray(result, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
+        a, b = ctx.saved_tensors
+        a = ctx.scalars[0] if a is None else a
+        b = ctx.scalars[1] if b is None else b
+        need_a, need_b = ctx.needs_input_grad[:2]
+        grad_b = None
+        if need_b:
+            quotient = RoundedDiv.apply(operand(a, "fmod"), b, ctx.mode, True)
+            grad_b = -grad * quotient
+        return (grad if need_a else None), grad_b, None
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """The remainder of ``input / other`` rounded towards zero (C's ``fmod``): it has the
+    sign of ``input``; ``fmod(-7, 3)`` is -1. Integer operands stay integer."""
+    return Remainder.apply(operand(input, "fmod"), operand(other, "fmod"), "trunc")
+
+
+op(fmod, Remainder, RoundedDiv, method=True, tests=[
+    check(np.fmod, arity=2, domain=_NOT_MULTIPLE),
+])
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """``input % other``: the remainder of the quotient rounded down (Python's ``%``), with
+    the sign of ``other``; ``remainder(-7, 3)`` is 2. Integer operands stay integer."""
+    return Remainder.apply(operand(input, "remainder"), operand(other, "remainder"), "floor")
+
+
+op(remainder, Remainder, RoundedDiv, method=True, tests=[
+    check(np.remainder, arity=2, domain=_NOT_MULTIPLE_NEGATIVE),
 ])
 
 
