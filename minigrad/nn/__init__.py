@@ -5,6 +5,7 @@ from minigrad.nn import functional, init, utils
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.layers import (
     ELU,
+    GELU,
     MLP,
     BatchNorm1d,
     Dropout,
@@ -19,6 +20,7 @@ from minigrad.nn.layers import (
     ReLU,
     Residual,
     Sigmoid,
+    SiLU,
     Softmax,
     Softplus,
     Tanh,
@@ -26,10 +28,14 @@ from minigrad.nn.layers import (
 from minigrad.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from minigrad.nn.module import Module, Parameter
 from minigrad.nn.recurrent import (
@@ -82,6 +88,13 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    # nn additions (issue 13)
+    "CosineEmbeddingLoss",
+    "GELU",
+    "HuberLoss",
+    "KLDivLoss",
+    "SiLU",
+    "SmoothL1Loss",
     "functional",
     "init",
     "summary",

@@ -50,11 +50,17 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
+    "gelu",
+    "gumbel_softmax",
     "hardsigmoid",
+    "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -62,8 +68,13 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
     "relu",
     "sigmoid",
+    "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "tanh",
@@ -645,11 +656,408 @@ def binary_cross_entropy_with_logits(
     return _reduce(loss, reduction)
 
 
+# --------------------------------------------------------------------------- more activations
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """The sigmoid-weighted linear unit (swish): ``x * sigmoid(x)``. Any shape.
+
+    ``inplace=True`` is accepted for PyTorch's signature; a new tensor is returned."""
+    _check_float(input, "silu", "input")
+    return input * sigmoid(input)
+
+
+_erf_array = np.vectorize(math.erf, otypes=[np.float64])
+
+
+class Erf(Function):
+    """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt`` (NumPy has
+    none; computed with :func:`math.erf` per element). Its gradient
+    ``2/sqrt(pi) * exp(-x^2)`` is written with Tensor ops, so it differentiates again."""
+
+    _forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.asarray(_erf_array(x._array), dtype=x._array.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (_ops.exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
+
+
+def _erf(input: Tensor) -> Tensor:
+    return Erf.apply(input)
+
+
+class Gelu(Function):
+    """The exact GELU ``x * Phi(x)``, ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` the standard
+    normal CDF. Its gradient ``Phi(x) + x * phi(x)`` (``phi`` the normal density) is
+    written with Tensor ops and :class:`Erf`, so it differentiates again."""
+
+    _forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        data = x._array
+        cdf = 0.5 * (1.0 + _erf_array(data * (1.0 / math.sqrt(2.0))))
+        return np.asarray(data * cdf, dtype=data.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        cdf = (Erf.apply(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        density = _ops.exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
+        return grad * (cdf + x * density)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """The Gaussian error linear unit ``x * Phi(x)``, ``Phi`` the standard normal CDF.
+
+    ``approximate="tanh"`` gives PyTorch's approximation
+    ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x**3)))``. Any shape."""
+    _check_float(input, "gelu", "input")
+    if approximate == "none":
+        return Gelu.apply(input)
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
+        return input * (tanh(inner) + 1.0) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices of shape ``(*)`` to an int64 tensor of shape ``(*, num_classes)``
+    with a 1 at each index and 0 elsewhere. ``num_classes=-1`` takes the largest index
+    plus one. ``tensor`` must be int64 (PyTorch's LongTensor), its values in
+    ``[0, num_classes)``."""
+    _check_tensor(tensor, "one_hot", "tensor")
+    if tensor.dtype != np.int64:
+        raise TypeError(
+            f"one_hot: tensor must be an int64 (long) tensor of class indices, got dtype "
+            f"{tensor.dtype} (convert it with .long())"
+        )
+    labels = tensor._array
+    num_classes = int(num_classes)
+    if num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(labels.min())}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError(
+                "one_hot: cannot infer the number of classes from an empty tensor; pass "
+                "num_classes"
+            )
+        num_classes = int(labels.max()) + 1
+    elif labels.size and labels.max() >= num_classes:
+        raise ValueError(
+            f"one_hot: class values must be smaller than num_classes={num_classes}, got "
+            f"{int(labels.max())}"
+        )
+    result = (labels[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor._make(result)
+
+
+# --------------------------------------------------------------------------- distances
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None
+) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``: unit p-norm vectors (a vector of
+    norm below ``eps`` is divided by ``eps``). Any shape; the result has the input's."""
+    _check_float(input, "normalize", "input")
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    norms = _ops.norm(input, p, dim, keepdim=True)
+    return input / clamp(norms, min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim``:
+    ``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` (each norm clamped, as
+    PyTorch now does; the clamp passes the norm's gradient through, as PyTorch's).
+    ``x1`` and ``x2`` broadcast together; ``dim`` is removed."""
+    _check_float(x1, "cosine_similarity", "x1")
+    _check_float(x2, "cosine_similarity", "x2")
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(
+            f"cosine_similarity: x1 of shape {x1.shape} and x2 of shape {x2.shape} do not "
+            "broadcast together"
+        ) from None
+    if not -len(shape) <= dim < max(len(shape), 1):
+        raise IndexError(
+            f"cosine_similarity: dim {dim} is out of range for the broadcast shape {shape}"
+        )
+    x2 = _same_dtype(x2, x1)
+    if x1.shape != shape:
+        x1 = x1.expand(*shape)
+    if x2.shape != shape:
+        x2 = x2.expand(*shape)
+    x1 = x1 / _clamped_norm(x1, dim, eps)
+    x2 = x2 / _clamped_norm(x2, dim, eps)
+    return (x1 * x2).sum(dim)
+
+
+def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """The 2-norm along ``dim`` (kept), raised to ``eps`` where smaller; as PyTorch clamps
+    it in place under no_grad, the gradient is the unclamped norm's."""
+    norms = _ops.norm(x, 2, dim, keepdim=True)
+    return norms + (clamp(norms, min=eps) - norms).detach()
+
+
+# --------------------------------------------------------------------------- more losses
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: None = None,
+    reduce: None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta``, with
+    ``d = input - target``; ``beta=0`` is the L1 loss. Shapes as :func:`mse_loss`.
+    (The deprecated ``size_average`` and ``reduce`` must stay ``None``.)"""
+    name = "smooth_l1_loss"
+    _check_deprecated(size_average, reduce, name)
+    _check_reduction(reduction, name)
+    if beta < 0:
+        raise ValueError(f"{name}: beta must be non-negative, got {beta}")
+    _check_float(input, name, "input")
+    _check_float(target, name, "target")
+    _check_same_shape(input, target, name)
+    difference = abs(input - _same_dtype(target, input))
+    if beta == 0:
+        return _reduce(difference, reduction)
+    loss = where(difference < beta, difference * difference * (0.5 / beta), difference - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``, with
+    ``d = input - target`` (``delta`` times :func:`smooth_l1_loss` with
+    ``beta=delta``). Shapes as :func:`mse_loss`."""
+    name = "huber_loss"
+    _check_reduction(reduction, name)
+    if not delta > 0:
+        raise ValueError(f"{name}: delta must be positive, got {delta}")
+    _check_float(input, name, "input")
+    _check_float(target, name, "target")
+    _check_same_shape(input, target, name)
+    difference = abs(input - _same_dtype(target, input))
+    loss = where(
+        difference < delta, difference * difference * 0.5, (difference - 0.5 * delta) * delta
+    )
+    return _reduce(loss, reduction)
+
+
+def _check_deprecated(size_average: Any, reduce: Any, name: str) -> None:
+    if size_average is not None or reduce is not None:
+        raise TypeError(
+            f"{name}: the deprecated size_average and reduce arguments are not supported; "
+            "use reduction='mean', 'sum' or 'none'"
+        )
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: None = None,
+    reduce: None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """The Kullback-Leibler divergence of log-probabilities ``input`` from ``target``:
+    ``target * (log(target) - input)`` (0 where ``target`` is 0), or
+    ``exp(target) * (target - input)`` when ``log_target`` (the target given as
+    log-probabilities). ``reduction="batchmean"`` divides the sum by the batch size
+    ``input.shape[0]``, the true KL divergence; ``"mean"`` averages over all elements.
+    ``target`` broadcasts to ``input``'s shape."""
+    name = "kl_div"
+    _check_deprecated(size_average, reduce, name)
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(
+            f"{name}: reduction must be one of 'mean', 'sum', 'none', 'batchmean', got "
+            f"{reduction!r}"
+        )
+    _check_float(input, name, "input")
+    _check_float(target, name, "target")
+    _check_broadcastable(target, input.shape, name, "target")
+    target = _same_dtype(target, input)
+    if log_target:
+        loss = _ops.exp(target) * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, Tensor._make(np.ones((), dtype=input.dtype)))
+        entropy = where(positive, target * log(safe), Tensor._make(np.zeros((), input.dtype)))
+        loss = entropy - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: None = None,
+    reduce: None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` for ``target == 1`` and ``max(0, cos(x1, x2) - margin)`` for
+    ``target == -1``, the cosine taken along the last dimension. Shapes: ``input1`` and
+    ``input2`` ``(N, D)`` or ``(D,)``; ``target`` ``(N,)`` or ``()`` of 1 and -1."""
+    name = "cosine_embedding_loss"
+    _check_deprecated(size_average, reduce, name)
+    _check_reduction(reduction, name)
+    _check_float(input1, name, "input1")
+    _check_float(input2, name, "input2")
+    _check_tensor(target, name, "target")
+    if input1.shape != input2.shape or input1.ndim not in (1, 2):
+        raise ValueError(
+            f"{name}: input1 and input2 must have the same shape (N, D) or (D,), got "
+            f"{input1.shape} and {input2.shape}"
+        )
+    if target.shape != input1.shape[:-1]:
+        raise ValueError(
+            f"{name}: for inputs of shape {input1.shape}, target must have shape "
+            f"{input1.shape[:-1]}, got {target.shape}"
+        )
+    input2 = _same_dtype(input2, input1)
+    dim = input1.ndim - 1
+    # PyTorch's formula: each squared magnitude offset by 1e-12, no clamping.
+    product = (input1 * input2).sum(dim)
+    squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
+    cosine = product / _ops.sqrt(squares)
+    labels = target._array
+    zero = Tensor._make(np.zeros((), dtype=input1.dtype))
+    positive = where(Tensor._make(labels == 1), 1.0 - cosine, zero)
+    negative = where(Tensor._make(labels == -1), clamp(cosine - margin, min=0.0), zero)
+    return _reduce(positive + negative, reduction)
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution:
+    ``softmax((logits + g) / tau, dim)`` with ``g = -log(E)``, ``E ~ Exponential(1)``
+    (from minigrad's generator). ``hard=True`` returns the one-hot of the sample's argmax
+    in the forward pass, with the soft sample's gradient (straight-through). ``eps`` is
+    unused, as in PyTorch. Any shape."""
+    _check_float(logits, "gumbel_softmax", "logits")
+    if not tau > 0:
+        raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
+    exponential = generator().exponential(size=logits.shape)
+    gumbels = Tensor._make(np.asarray(-np.log(exponential), dtype=logits.dtype))
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    axis = dim % max(logits.ndim, 1)
+    data = soft._array
+    chosen = np.expand_dims(np.argmax(data, axis=axis), axis) if data.ndim else np.zeros(())
+    picked = np.zeros_like(data)
+    if data.ndim:
+        np.put_along_axis(picked, chosen.astype(np.int64), 1.0, axis=axis)
+    else:
+        picked = np.ones_like(data)
+    return Tensor._make(picked) - soft.detach() + soft
+
+
+# --------------------------------------------------------------------------- padding
+
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(
+    input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions, as ``torch.nn.functional.pad``: ``pad``
+    lists (before, after) widths starting from the *last* dimension.
+
+    ``mode``: ``"constant"`` (fill with ``value``, 0 by default; negative widths crop),
+    ``"reflect"`` (mirror without repeating the edge; widths below the size),
+    ``"replicate"`` (repeat the edge) or ``"circular"`` (wrap around; widths at most the
+    size). The non-constant modes pad 1 to 3 trailing dimensions of a batched or
+    unbatched input (``(C, W)`` or ``(N, C, W)`` for 1, and so on); their gradients add
+    up over the repeated elements."""
+    _check_tensor(input, "pad", "input")
+    if mode not in PAD_MODES:
+        modes = ", ".join(map(repr, PAD_MODES))
+        raise ValueError(f"pad: mode must be one of {modes}, got {mode!r}")
+    widths = [int(w) for w in pad]
+    if mode == "constant":
+        return _ops.pad(input, widths, value=0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f"pad: value= is only for mode='constant', not mode={mode!r}")
+    count = len(widths) // 2
+    if len(widths) % 2 or count not in (1, 2, 3) or input.ndim not in (count + 1, count + 2):
+        raise ValueError(
+            f"pad: mode={mode!r} pads 1, 2 or 3 trailing dimensions of a {count + 1}-d or "
+            f"{count + 2}-d input, given as {2 * count} widths; got pad={widths} for input of "
+            f"shape {input.shape}"
+        )
+    key: list[Any] = []
+    for i in range(count):
+        axis = input.ndim - 1 - i
+        size = input.shape[axis]
+        before, after = widths[2 * i], widths[2 * i + 1]
+        if before < 0 or after < 0:
+            raise ValueError(f"pad: mode={mode!r} needs non-negative widths, got pad={widths}")
+        if mode == "reflect" and (before >= size or after >= size):
+            raise ValueError(
+                f"pad: reflect widths must be smaller than the padded dimension; got "
+                f"({before}, {after}) for dimension {axis} of size {size} (input {input.shape})"
+            )
+        if mode == "circular" and (before > size or after > size):
+            raise ValueError(
+                f"pad: circular widths must be at most the padded dimension; got "
+                f"({before}, {after}) for dimension {axis} of size {size} (input {input.shape})"
+            )
+        if mode == "replicate" and size == 0 and before + after:
+            raise ValueError(
+                f"pad: cannot replicate dimension {axis} of size 0 (input {input.shape})"
+            )
+        positions = np.arange(-before, size + after)
+        if mode == "reflect":
+            positions = np.abs(positions)
+            positions = np.where(positions >= size, 2 * (size - 1) - positions, positions)
+        elif mode == "replicate":
+            positions = np.clip(positions, 0, size - 1)
+        else:
+            positions = positions % size if size else positions
+        key.insert(0, positions)
+    lead = input.ndim - count
+    # An open grid over the padded dimensions, the leading ones kept whole.
+    grid = np.ix_(*key)
+    return _ops.index(input, (slice(None),) * lead + tuple(grid))
+
+
 # --------------------------------------------------------------------------- op table
 
 
 def _numpy_binary_cross_entropy(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return -(t * np.maximum(np.log(x), -100.0) + (1 - t) * np.maximum(np.log(1 - x), -100.0))
+
+
+def _numpy_gelu(x: np.ndarray) -> np.ndarray:
+    return x * 0.5 * (1.0 + _erf_array(x / math.sqrt(2.0)))
 
 
 #: The OpInfo records of the fused Functions defined here. They are not added to
@@ -664,4 +1072,6 @@ FUSED_OP_RECORDS = (
         shapes="same",
         domain=((0.05, 0.95), (0.05, 0.95)),
     ),
+    OpInfo("gelu", gelu, _numpy_gelu),
+    OpInfo("erf", _erf, _erf_array),
 )

@@ -25,6 +25,7 @@ from minigrad.tensor import Tensor
 
 __all__ = [
     "ELU",
+    "GELU",
     "MLP",
     "BatchNorm1d",
     "Dropout",
@@ -38,6 +39,7 @@ __all__ = [
     "LogSoftmax",
     "ReLU",
     "Residual",
+    "SiLU",
     "Sigmoid",
     "Softmax",
     "Softplus",
@@ -437,6 +439,36 @@ class ELU(Module):
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
+
+
+class SiLU(Module):
+    """``y = x * sigmoid(x)`` (swish), elementwise (any shape)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The SiLU of the input."""
+        return F.silu(input)
+
+
+class GELU(Module):
+    """``y = x * Phi(x)`` with ``Phi`` the standard normal CDF, or its tanh approximation
+    for ``approximate="tanh"`` (see :func:`minigrad.nn.functional.gelu`). Any shape."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The GELU of the input."""
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Sigmoid(Module):

@@ -18,10 +18,14 @@ from minigrad.tensor import Tensor
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CosineEmbeddingLoss",
     "CrossEntropyLoss",
+    "HuberLoss",
+    "KLDivLoss",
     "L1Loss",
     "MSELoss",
     "NLLLoss",
+    "SmoothL1Loss",
 ]
 
 
@@ -157,4 +161,93 @@ class BCEWithLogitsLoss(_Loss):
         """The loss of logits ``input`` against ``target``."""
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, self.reduction, self.pos_weight
+        )
+
+
+class SmoothL1Loss(_Loss):
+    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta``
+    (``d = input - target``), reduced. Shapes as :class:`MSELoss`."""
+
+    def __init__(
+        self,
+        size_average: None = None,
+        reduce: None = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
+        F._check_deprecated(size_average, reduce, "SmoothL1Loss")
+        super().__init__(reduction)
+        if beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of ``input`` against ``target``."""
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``
+    (``d = input - target``), reduced. Shapes as :class:`MSELoss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of ``input`` against ``target``."""
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(Module):
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``
+    (probabilities, or log-probabilities when ``log_target``); ``reduction`` may also be
+    ``"batchmean"`` (the sum divided by the batch size). See
+    :func:`minigrad.nn.functional.kl_div`."""
+
+    def __init__(
+        self,
+        size_average: None = None,
+        reduce: None = None,
+        reduction: str = "mean",
+        log_target: bool = False,
+    ) -> None:
+        F._check_deprecated(size_average, reduce, "KLDivLoss")
+        super().__init__()
+        if reduction not in F.REDUCTIONS + ("batchmean",):
+            raise ValueError(
+                f"KLDivLoss: reduction must be one of 'mean', 'sum', 'none', 'batchmean', "
+                f"got {reduction!r}"
+            )
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The divergence of ``input`` from ``target``."""
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for target 1, ``max(0, cos(x1, x2) - margin)`` for target -1.
+
+    Shapes: ``input1``, ``input2`` ``(N, D)`` or ``(D,)``; ``target`` ``(N,)`` or ``()``.
+    """
+
+    def __init__(
+        self,
+        margin: float = 0.0,
+        size_average: None = None,
+        reduce: None = None,
+        reduction: str = "mean",
+    ) -> None:
+        F._check_deprecated(size_average, reduce, "CosineEmbeddingLoss")
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """The loss of the pair ``input1``, ``input2`` against ``target``."""
+        return F.cosine_embedding_loss(
+            input1, input2, target, self.margin, reduction=self.reduction
         )

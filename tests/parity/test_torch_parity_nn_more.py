@@ -1,0 +1,207 @@
+"""Parity with PyTorch for the later nn additions: values and gradients (float64) of the
+new functional forms and losses, the containers' names, and the Embedding/LazyLinear
+options. Skipped when torch is not installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import torch.nn as tnn  # noqa: E402
+import torch.nn.functional as TF  # noqa: E402
+
+import minigrad  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+
+RNG = np.random.default_rng(2026)
+
+
+def run_both(ours, theirs, *arrays, grads=None, atol=1e-12, rtol=1e-10):
+    """Apply both functions to the same float64 arrays; compare outputs and the gradients
+    of every floating input for one random upstream gradient."""
+    grads = [a.dtype.kind == "f" for a in arrays] if grads is None else grads
+    xs = [minigrad.tensor(a, requires_grad=g) for a, g in zip(arrays, grads)]
+    txs = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grads)]
+    out, tout = ours(*xs), theirs(*txs)
+    assert out.shape == tuple(tout.shape)
+    assert out.dtype == np.dtype(str(tout.dtype).replace("torch.", ""))
+    np.testing.assert_allclose(out._array, tout.detach().numpy(), atol=atol, rtol=rtol)
+    if any(grads) and out.dtype.kind == "f":
+        upstream = RNG.standard_normal(out.shape)
+        out.backward(minigrad.tensor(upstream))
+        tout.backward(torch.tensor(upstream))
+        for x, tx, g in zip(xs, txs, grads):
+            if g:
+                np.testing.assert_allclose(x.grad._array, tx.grad.numpy(), atol=atol, rtol=rtol)
+    return out
+
+
+# ----------------------------------------------------------------------------- item 1
+
+
+def test_one_hot_matches_torch():
+    labels = np.array([[0, 3], [2, 1]], dtype=np.int64)
+    for classes in (-1, 6):
+        run_both(lambda t, c=classes: F.one_hot(t, c),
+                 lambda t, c=classes: TF.one_hot(t, c), labels)
+
+
+def test_one_hot_errors_like_torch():
+    with pytest.raises(TypeError, match="int64"):
+        F.one_hot(minigrad.tensor([1, 2], dtype=minigrad.int32))
+    with pytest.raises(RuntimeError):
+        TF.one_hot(torch.tensor([1, 2], dtype=torch.int32))
+    with pytest.raises(ValueError, match="non-negative"):
+        F.one_hot(minigrad.tensor([-1, 2]))
+    with pytest.raises(ValueError, match="smaller than num_classes=2"):
+        F.one_hot(minigrad.tensor([0, 2]), 2)
+    with pytest.raises(RuntimeError):
+        TF.one_hot(torch.tensor([0, 2]), 2)
+    with pytest.raises(ValueError, match="empty tensor"):
+        F.one_hot(minigrad.tensor(np.zeros(0, dtype=np.int64)))
+    assert F.one_hot(minigrad.tensor(np.zeros(0, dtype=np.int64)), 3).shape == (0, 3)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_matches_torch(approximate):
+    x = RNG.standard_normal((3, 5)) * 3
+    run_both(lambda t: F.gelu(t, approximate=approximate),
+             lambda t: TF.gelu(t, approximate=approximate), x)
+    run_both(nn.GELU(approximate), tnn.GELU(approximate), x)
+
+
+def test_gelu_second_derivative_matches_torch():
+    x = RNG.standard_normal(7) * 2
+    ours = minigrad.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    (g,) = minigrad.autograd.grad(F.gelu(ours).sum(), ours, create_graph=True)
+    (tg,) = torch.autograd.grad(TF.gelu(theirs).sum(), theirs, create_graph=True)
+    np.testing.assert_allclose(g._array, tg.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g.sum().backward()
+    tg.sum().backward()
+    np.testing.assert_allclose(ours.grad._array, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_silu_matches_torch():
+    x = RNG.standard_normal((4, 3)) * 4
+    run_both(F.silu, TF.silu, x)
+    run_both(nn.SiLU(), tnn.SiLU(), x)
+
+
+@pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, 0), (3.0, -1)])
+def test_normalize_matches_torch(p, dim):
+    x = RNG.standard_normal((3, 4))
+    x[1] = 0.0  # a zero row: divided by eps
+    run_both(lambda t: F.normalize(t, p=p, dim=dim), lambda t: TF.normalize(t, p=p, dim=dim), x)
+
+
+def test_cosine_similarity_matches_torch():
+    a, b = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+    run_both(F.cosine_similarity, TF.cosine_similarity, a, b)
+    run_both(lambda x, y: F.cosine_similarity(x, y, dim=0),
+             lambda x, y: TF.cosine_similarity(x, y, dim=0), a, b)
+    # Broadcasting, and a tiny vector whose norm is clamped at eps on its own.
+    small = np.full((1, 4), 1e-10)
+    run_both(F.cosine_similarity, TF.cosine_similarity, a, small)
+    run_both(lambda x, y: F.cosine_similarity(x, y, eps=0.5),
+             lambda x, y: TF.cosine_similarity(x, y, eps=0.5), a * 0.1, b)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("width", [0.0, 0.5, 2.0])
+def test_smooth_l1_and_huber_match_torch(reduction, width):
+    a, b = RNG.standard_normal((4, 3)) * 2, RNG.standard_normal((4, 3))
+    run_both(lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=width),
+             lambda x, y: TF.smooth_l1_loss(x, y, reduction=reduction, beta=width), a, b)
+    run_both(nn.SmoothL1Loss(reduction=reduction, beta=width),
+             tnn.SmoothL1Loss(reduction=reduction, beta=width), a, b)
+    if width > 0:
+        run_both(lambda x, y: F.huber_loss(x, y, reduction=reduction, delta=width),
+                 lambda x, y: TF.huber_loss(x, y, reduction=reduction, delta=width), a, b)
+        run_both(nn.HuberLoss(reduction, width), tnn.HuberLoss(reduction, width), a, b)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch(reduction, log_target):
+    logits = RNG.standard_normal((4, 5))
+    log_p = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    q = RNG.dirichlet(np.ones(5), size=4)
+    q[0, 2] = 0.0  # a zero target contributes 0
+    target = np.log(q + 1e-3) if log_target else q
+    # The target's gradient is compared only for log targets: at a probability of 0
+    # PyTorch's is log(0) + 1 - input = -inf, ours is masked out with the term itself.
+    grads = [True, log_target]
+    run_both(lambda x, t: F.kl_div(x, t, reduction=reduction, log_target=log_target),
+             lambda x, t: TF.kl_div(x, t, reduction=reduction, log_target=log_target),
+             log_p, target, grads=grads)
+    run_both(nn.KLDivLoss(reduction=reduction, log_target=log_target),
+             tnn.KLDivLoss(reduction=reduction, log_target=log_target),
+             log_p, target, grads=grads)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cosine_embedding_loss_matches_torch(reduction):
+    a, b = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 3))
+    target = np.array([1, -1, 1, -1, -1], dtype=np.int64)
+    for margin in (0.0, 0.3):
+        run_both(lambda x, y, t, m=margin: F.cosine_embedding_loss(x, y, t, m, reduction=reduction),
+                 lambda x, y, t, m=margin: TF.cosine_embedding_loss(x, y, t, m,
+                                                                     reduction=reduction),
+                 a, b, target)
+        run_both(nn.CosineEmbeddingLoss(margin, reduction=reduction),
+                 tnn.CosineEmbeddingLoss(margin, reduction=reduction), a, b, target)
+    run_both(lambda x, y, t: F.cosine_embedding_loss(x, y, t),
+             lambda x, y, t: TF.cosine_embedding_loss(x, y, t),
+             a[0], b[0], np.array(-1, dtype=np.int64))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular", "constant"])
+@pytest.mark.parametrize("shape,widths", [((2, 5), (2, 1)), ((1, 2, 4, 5), (1, 2, 3, 0)),
+                                          ((2, 3, 3, 4), (0, 2, 1, 1, 2, 1))])
+def test_pad_matches_torch(mode, shape, widths):
+    if mode == "reflect" and len(widths) == 6:
+        widths = (0, 2, 1, 1, 2, 1)  # all below every size
+    x = RNG.standard_normal(shape)
+    if len(widths) == 6 and mode != "constant":
+        x = RNG.standard_normal((1,) + shape)
+    run_both(lambda t: F.pad(t, widths, mode=mode), lambda t: TF.pad(t, widths, mode=mode), x)
+
+
+def test_pad_errors():
+    x = minigrad.randn(1, 2, 3)
+    with pytest.raises(ValueError, match="smaller than the padded dimension"):
+        F.pad(x, (3, 0), mode="reflect")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        F.pad(x, (1, 1), mode="mirror")
+    with pytest.raises(ValueError, match="trailing dimensions"):
+        F.pad(minigrad.randn(3), (1, 1), mode="replicate")
+    assert F.pad(x, (1, 1), value=2.0)._array[0, 0, 0] == 2.0
+
+
+def test_gumbel_softmax_seeded():
+    logits = minigrad.tensor(RNG.standard_normal((4, 6)), requires_grad=True)
+    minigrad.manual_seed(0)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    assert soft.shape == (4, 6)
+    np.testing.assert_allclose(soft._array.sum(-1), 1.0, rtol=1e-12)
+    minigrad.manual_seed(0)
+    again = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_array_equal(soft._array, again._array)
+    minigrad.manual_seed(0)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert set(np.unique(hard._array)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(hard._array.sum(-1), 1.0)
+    np.testing.assert_array_equal(hard._array.argmax(-1), soft._array.argmax(-1))
+    # Straight-through: the gradient of the hard sample is the soft sample's.
+    weights = minigrad.tensor(RNG.standard_normal((4, 6)))
+    (hard * weights).sum().backward()
+    hard_grad = logits.grad._array.copy()
+    logits.grad = None
+    (soft * weights).sum().backward()
+    np.testing.assert_allclose(hard_grad, logits.grad._array, rtol=1e-12, atol=1e-14)
+    minigrad.manual_seed(0)
+    along0 = F.gumbel_softmax(logits, hard=True, dim=0)
+    np.testing.assert_array_equal(along0._array.sum(0), 1.0)
