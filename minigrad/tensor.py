@@ -54,6 +54,7 @@ class Tensor:
         "_output_nr",
         "_version_counter",
         "_is_view",
+        "_base",
         "__weakref__",
     )
     # NumPy defers to Tensor's reflected operators (ndarray + Tensor -> Tensor.__radd__).
@@ -65,10 +66,12 @@ class Tensor:
     grad_fn: Function | None
     # Machinery (minigrad/autograd/history.py): which output of grad_fn this is; the
     # counter of in-place changes, shared by the tensors that view the same memory (None
-    # until the first change or view); whether this tensor views another's memory.
+    # until the first change or view); whether this tensor views another's memory, and
+    # the tensor it is a view of (None for a detached alias such as ``detach()``).
     _output_nr: builtins.int
     _version_counter: VersionCounter | None
     _is_view: builtins.bool
+    _base: Tensor | None
 
     if TYPE_CHECKING:
         # For type checkers and IDEs only: the methods attached from minigrad.ops at the
@@ -335,7 +338,7 @@ class Tensor:
                 f"tensor.data must be set to a Tensor or a NumPy array, got {type(value).__name__}"
             )
         if self._is_view:  # it now holds other memory: no longer a view of its base
-            self._is_view, self._version_counter = False, None
+            self._is_view, self._version_counter, self._base = False, None, None
         self._array = array
 
     @property
@@ -532,6 +535,11 @@ class Tensor:
             counter = self._version_counter = _history.VersionCounter()
         return counter
 
+    def _root(self) -> Tensor:
+        """The tensor whose memory a new view of this one shows: its own base when this
+        is a view of another tensor, else itself."""
+        return self if self._base is None else self._base
+
     def add_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
         return _history.change_in_place(
@@ -705,12 +713,14 @@ def _make(
     grad_fn: Function | None = None,
     output_nr: int = 0,
     into: Tensor | None = None,
+    base: Tensor | None = None,
 ) -> Tensor:
     """A tensor wrapping ``array`` (not copied, not checked): the one place where a
     tensor's fields are set. ``Tensor(...)`` and ``nn.Parameter`` fill themselves
     (``into``); ``Tensor._make``, the outputs of ``Function.apply`` (with their
     ``grad_fn``), views (sharing a ``version`` counter) and the engine's saved-output
-    twins are made here."""
+    twins are made here. ``base`` is the tensor a view shows part of (its root: never
+    itself a view with a base)."""
     tensor = _new(Tensor) if into is None else into
     tensor._array = array
     tensor.grad = None
@@ -719,6 +729,7 @@ def _make(
     tensor._output_nr = output_nr
     tensor._version_counter = version
     tensor._is_view = is_view
+    tensor._base = base
     return tensor
 
 

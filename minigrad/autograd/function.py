@@ -301,6 +301,7 @@ def _as_output(raw: Any, args: tuple[Any, ...]) -> Tensor:
                 # An input returned unchanged: the output is a new tensor sharing its
                 # data (a view of it, as in PyTorch), so the input's own history is left
                 # alone.
+                # (No base: PyTorch forbids changing such a view in place.)
                 return Tensor._make(raw._array, version=raw._shared_version(), is_view=True)
         return raw
     if isinstance(raw, (np.generic, float, int, bool)):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,26 @@ class VersionCounter:
     # Class-level starting values: making a counter costs no __init__ call.
     count = 0
     stamp = 0
+    # Weak references to the views made of this memory while recording, so that a
+    # recorded change of their base can give them a new history (:func:`commit`).
+    views: list[weakref.ref[Tensor]] | None = None
+    prune_at = 64
+
+
+def make_view(array: np.ndarray, source: Tensor) -> Tensor:
+    """A tensor showing ``array``, part of ``source``'s memory: it shares the version
+    counter and has ``source``'s root as its base."""
+    counter = source._shared_version()
+    view = _make(array, counter, True, base=source._root())
+    if _mode.enabled:
+        views = counter.views
+        if views is None:
+            views = counter.views = []
+        elif len(views) >= counter.prune_at:  # drop the dead: amortised O(1) per view
+            views[:] = [ref for ref in views if ref() is not None]
+            counter.prune_at = 2 * len(views) + 64
+        views.append(weakref.ref(view))
+    return view
 
 
 class _ChangeClock:
@@ -282,10 +303,16 @@ def snapshot(tensor: Tensor) -> Tensor:
 def commit(tensor: Tensor, result: Tensor) -> Tensor:
     """Make ``result`` (computed out of place) the new content of ``tensor``."""
     if result.requires_grad and tensor._is_view:
-        raise RuntimeError(
-            "an in-place operation on a view of another tensor cannot be recorded for "
-            "backward; compute the result out of place instead"
-        )
+        if tensor._base is not None:
+            return _commit_through_view(tensor, result)
+        if tensor.grad_fn is not None and tensor.grad_fn._makes_view:
+            raise RuntimeError(
+                f"output {tensor._output_nr} of {tensor.grad_fn.name()} is an input that a "
+                f"custom Function returned as it is, a view of it: changing it in place "
+                f"would override the Function's backward, so (as in PyTorch) it is "
+                f"forbidden; clone() the output first"
+            )
+        # A detached alias (detach()): the change is recorded on it alone, as PyTorch.
     np.copyto(tensor._array, result._array, casting="same_kind")
     mark_changed(tensor)
     if result.requires_grad:
@@ -304,7 +331,101 @@ def commit(tensor: Tensor, result: Tensor) -> Tensor:
         tensor.requires_grad = True
         if retained is not None:
             tensor.retain_grad()
+        if tensor._version_counter is not None and tensor._version_counter.views:
+            _reread_views(tensor)
     return tensor
+
+
+def _commit_through_view(view: Tensor, result: Tensor) -> Tensor:
+    """A recorded in-place change of a view (``y[0].mul_(2)``, ``buf[:, t].copy_(h)``)
+    is a change of the tensor it views: the base gets the history "the old base with
+    ``result`` written where the view lies" (an ``index_put`` at the view's flat
+    positions, PyTorch's CopySlices); then this view, like every live view of the base,
+    reads its elements back from the changed base (:func:`_reread_views`)."""
+    base = view._base
+    assert base is not None
+    positions = _positions_in_base(view._array, base._array)
+    if positions is None:
+        raise RuntimeError(
+            f"an in-place operation on a view (shape {view.shape}, strides "
+            f"{view._array.strides}) of a tensor whose memory is not laid out densely "
+            f"(shape {base.shape}, strides {base._array.strides}) cannot be recorded for "
+            f"backward; compute the result out of place, or clone() the base first"
+        )
+    if any(step == 0 and size > 1 for step, size in zip(view._array.strides, view.shape)):
+        raise RuntimeError(
+            f"unsupported operation: more than one element of the written-to view (shape "
+            f"{view.shape}, strides {view._array.strides}) refers to a single memory "
+            f"location; clone() the tensor before changing it in place"
+        )
+    from minigrad import ops  # the operations are built on this module
+
+    counter = view._shared_version()
+    if counter.views is None or not any(ref() is view for ref in counter.views):
+        counter.views = (counter.views or []) + [weakref.ref(view)]  # made under no_grad
+    where = Tensor._make(positions)
+    flat = ops.reshape(snapshot(base), (-1,))
+    commit(base, ops.reshape(ops.index_put(flat, (where,), result), base.shape))
+    return view
+
+
+def _reread_views(base: Tensor) -> None:
+    """After a recorded change of ``base``: each live view of it gets a new node that
+    reads its elements from the changed base (flagged as a view's, so its readers are
+    timed against later changes), and that node keeps the view's old history for the
+    readers before the change (``_replaced``). This is PyTorch's regeneration of a
+    view's grad_fn, done at the change instead of at the next use."""
+    from minigrad import ops
+
+    counter = base._version_counter
+    assert counter is not None and counter.views is not None
+    flat = None
+    for ref in list(counter.views):  # the reshape below is a view too
+        view = ref()
+        if view is None or view._base is not base:
+            continue
+        positions = _positions_in_base(view._array, base._array)
+        if positions is None:
+            continue  # another dtype's reinterpretation: not followed
+        if flat is None:
+            flat = ops.reshape(base, (-1,))
+        reread = flat[Tensor._make(positions)]
+        node = reread.grad_fn
+        assert node is not None
+        node._makes_view = True
+        node._replaced = (view.grad_fn, view._output_nr)
+        view.grad_fn, view._output_nr, view.requires_grad = node, 0, True
+
+
+def _positions_in_base(view: np.ndarray, base: np.ndarray) -> np.ndarray | None:
+    """The flat (C-order) positions in ``base`` of the elements of ``view``, an array
+    sharing its memory; None when the memory does not say (another dtype, or a base not
+    laid out densely)."""
+    if view.dtype != base.dtype:
+        return None
+    item = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    offsets = start + _byte_offsets(view)
+    if base.flags.c_contiguous:
+        return offsets // item
+    laid = _byte_offsets(base).ravel()
+    low = int(laid.min()) if laid.size else 0
+    if laid.size and (int(laid.max()) - low != (laid.size - 1) * item
+                      or np.unique(laid).size != laid.size):
+        return None
+    lookup = np.empty(laid.size, dtype=np.int64)
+    lookup[(laid - low) // item] = np.arange(laid.size)
+    return lookup[(offsets - low) // item]
+
+
+def _byte_offsets(array: np.ndarray) -> np.ndarray:
+    """Each element's byte offset from the array's first element."""
+    offsets = np.zeros(array.shape, dtype=np.int64)
+    for axis, (size, step) in enumerate(zip(array.shape, array.strides)):
+        along = [1] * array.ndim
+        along[axis] = size
+        offsets = offsets + (np.arange(size, dtype=np.int64) * step).reshape(along)
+    return offsets
 
 
 def fill(tensor: Tensor, value: Any, masked_fill: Callable[..., Tensor]) -> Tensor:

@@ -17,6 +17,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import Function
+from minigrad.autograd import history as _history
 from minigrad.devices import device, resolve_device
 from minigrad.ops._common import promote_types
 from minigrad.ops._registry import alias, check, op
@@ -26,7 +27,7 @@ from minigrad.tensor import Tensor
 def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
     """Wrap ``array``; when it shares ``source``'s memory it shares its version counter."""
     if np.may_share_memory(array, source._array):
-        return Tensor._make(array, version=source._shared_version(), is_view=True)
+        return _history.make_view(array, source)
     return Tensor._make(array)
 
 
@@ -438,7 +439,7 @@ class Split(Function):
         for size in sizes:
             # Basic slices are always views: they share the input's version counter.
             piece = x._array[lead + (slice(start, start + size),)]
-            pieces.append(Tensor._make(piece, version=x._shared_version(), is_view=True))
+            pieces.append(_history.make_view(piece, x))
             start += size
         return tuple(pieces)
 
