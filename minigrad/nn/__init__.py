@@ -3,6 +3,14 @@ losses, initialisation and functional forms."""
 
 from minigrad.nn import functional, init, utils
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
+from minigrad.nn.conv import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
+    AvgPool1d,
+    Conv1d,
+    ConvTranspose1d,
+    MaxPool1d,
+)
 from minigrad.nn.layers import (
     ELU,
     GELU,
@@ -51,6 +59,12 @@ from minigrad.nn.recurrent import (
 from minigrad.nn.summary import summary
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
+    "AvgPool1d",
+    "Conv1d",
+    "ConvTranspose1d",
+    "MaxPool1d",
     "ELU",
     "GRU",
     "LSTM",

@@ -29,9 +29,17 @@ import numpy as np
 from minigrad import ops as _ops
 from minigrad.autograd import Function, in_place, no_grad
 from minigrad.creation import generator
+from minigrad.nn.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    max_pool1d,
+)
 from minigrad.ops import (
     OpInfo,
     clamp,
+    conv1d,
+    conv_transpose1d,
     elu,
     leaky_relu,
     log,
@@ -47,6 +55,12 @@ from minigrad.ops import (
 from minigrad.tensor import Tensor
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "avg_pool1d",
+    "conv1d",
+    "conv_transpose1d",
+    "max_pool1d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

@@ -151,6 +151,11 @@ TORCH: dict[str, Callable[..., Any]] = {
     "t": torch.t,
     "swapaxes": lambda x, dim0, dim1: torch.swapaxes(x, dim0, dim1),
     "narrow": torch.narrow,
+    # rounded division and remainders of issue 13 (minigrad/ops/elementwise.py)
+    "div_floor": lambda x, y: torch.div(x, y, rounding_mode="floor"),
+    "div_trunc": lambda x, y: torch.div(x, y, rounding_mode="trunc"),
+    "fmod": torch.fmod,
+    "remainder": torch.remainder,
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is
