@@ -92,6 +92,7 @@ class Tensor:
         exp = _ops_for_typing.exp
         ge = _ops_for_typing.ge
         gt = _ops_for_typing.gt
+        index_put = _ops_for_typing.index_put
         isfinite = _ops_for_typing.isfinite
         isinf = _ops_for_typing.isinf
         isnan = _ops_for_typing.isnan

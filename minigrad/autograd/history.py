@@ -358,14 +358,13 @@ def _commit_through_view(view: Tensor, result: Tensor) -> Tensor:
             f"{view.shape}, strides {view._array.strides}) refers to a single memory "
             f"location; clone() the tensor before changing it in place"
         )
-    from minigrad import ops  # the operations are built on this module
-
     counter = view._shared_version()
     if counter.views is None or not any(ref() is view for ref in counter.views):
         counter.views = (counter.views or []) + [weakref.ref(view)]  # made under no_grad
     where = Tensor._make(positions)
-    flat = ops.reshape(snapshot(base), (-1,))
-    commit(base, ops.reshape(ops.index_put(flat, (where,), result), base.shape))
+    # (Tensor methods: the operations are built on this module, which cannot import them.)
+    changed = snapshot(base).reshape(-1).index_put((where,), result)
+    commit(base, changed.reshape(base.shape))
     return view
 
 
@@ -375,8 +374,6 @@ def _reread_views(base: Tensor) -> None:
     timed against later changes), and that node keeps the view's old history for the
     readers before the change (``_replaced``). This is PyTorch's regeneration of a
     view's grad_fn, done at the change instead of at the next use."""
-    from minigrad import ops
-
     counter = base._version_counter
     assert counter is not None and counter.views is not None
     flat = None
@@ -388,7 +385,7 @@ def _reread_views(base: Tensor) -> None:
         if positions is None:
             continue  # another dtype's reinterpretation: not followed
         if flat is None:
-            flat = ops.reshape(base, (-1,))
+            flat = base.reshape(-1)
         reread = flat[Tensor._make(positions)]
         node = reread.grad_fn
         assert node is not None

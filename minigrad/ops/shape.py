@@ -821,12 +821,13 @@ def _numpy_index_put(x: np.ndarray, values: np.ndarray, key: Any) -> np.ndarray:
 
 def index_put(input: Tensor, key: Any, values: Tensor) -> Tensor:
     """A copy of ``input`` with ``values`` written at ``key`` (``x[key] = values`` out of
-    place; ``values`` broadcasts to the selection)."""
+    place; ``values`` broadcasts to the selection). As a method, ``x.index_put(indices,
+    values)`` with a tuple of index tensors, as PyTorch's."""
     key, tensors = _index_key(key)
     return IndexPut.apply(input, key, values, tensors)
 
 
-op(index_put, IndexPut, Index, tests=[
+op(index_put, IndexPut, Index, method=True, tests=[
     check(_numpy_index_put, function=_index_put, arity=2, shapes="same",
           kwargs=_put_key, min_rank=1, min_side=1),
 ])
