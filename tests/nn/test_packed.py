@@ -1,0 +1,163 @@
+"""Packed and padded variable-length sequences (minigrad.nn.utils.rnn): layout, errors,
+round trips and gradients (float64 finite differences)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.nn.utils.rnn import (
+    PackedSequence,
+    invert_permutation,
+    pack_padded_sequence,
+    pack_sequence,
+    pad_packed_sequence,
+    pad_sequence,
+    unpack_sequence,
+    unpad_sequence,
+)
+from minigrad.testing import gradcheck
+
+
+def sequences(lengths, features=2, seed=0, requires_grad=False):
+    rng = np.random.default_rng(seed)
+    return [
+        minigrad.tensor(rng.standard_normal((n, features)), requires_grad=requires_grad)
+        for n in lengths
+    ]
+
+
+def test_imports_as_torch_does():
+    import minigrad.nn.utils.rnn as module
+
+    assert minigrad.nn.utils.rnn is module
+    assert minigrad.nn.utils.rnn.pad_sequence is pad_sequence
+    assert minigrad.nn.utils.clip_grad_norm_ is not None
+
+
+def test_pack_layout_by_hand():
+    a, b, c = (
+        minigrad.tensor([[float(10 * i + t)] for t in range(n)])
+        for i, n in ((1, 3), (2, 1), (3, 2))
+    )
+    packed = pack_sequence([a, b, c], enforce_sorted=False)
+    assert packed.data._array.ravel().tolist() == [10, 30, 20, 11, 31, 12]
+    assert packed.batch_sizes.tolist() == [3, 2, 1]
+    assert packed.batch_sizes.dtype == minigrad.int64
+    assert packed.sorted_indices.tolist() == [0, 2, 1]
+    assert packed.unsorted_indices.tolist() == [0, 2, 1]
+    data, batch_sizes, sorted_indices, unsorted_indices = packed  # a named tuple
+    assert data is packed.data and packed._fields[0] == "data"
+
+
+def test_enforce_sorted_keeps_no_indices():
+    packed = pack_sequence(sequences([3, 2, 2]))
+    assert packed.sorted_indices is None and packed.unsorted_indices is None
+    padded, lengths = pad_packed_sequence(packed)
+    assert lengths.tolist() == [3, 2, 2]
+    assert padded.shape == (3, 3, 2)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pad_pack_round_trip(batch_first):
+    items = sequences([2, 5, 1, 3])
+    padded = pad_sequence(items, batch_first=batch_first, padding_value=-3.0)
+    assert padded.shape == ((4, 5, 2) if batch_first else (5, 4, 2))
+    packed = pack_padded_sequence(padded, [2, 5, 1, 3], batch_first, enforce_sorted=False)
+    again, lengths = pad_packed_sequence(packed, batch_first, -3.0)
+    np.testing.assert_array_equal(again._array, padded._array)
+    assert lengths.tolist() == [2, 5, 1, 3] and lengths.dtype == minigrad.int64
+    longer, _ = pad_packed_sequence(packed, batch_first, 9.0, total_length=7)
+    assert longer.shape == ((4, 7, 2) if batch_first else (7, 4, 2))
+    tail = longer._array[:, 5:] if batch_first else longer._array[5:]
+    assert np.all(tail == 9.0)
+    for item, back in zip(items, unpack_sequence(packed)):
+        np.testing.assert_array_equal(back._array, item._array)
+    for item, back in zip(items, unpad_sequence(padded, [2, 5, 1, 3], batch_first)):
+        np.testing.assert_array_equal(back._array, item._array)
+
+
+def test_pad_sequence_left_and_tensor_input():
+    padded = pad_sequence(
+        [minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0])],
+        batch_first=True,
+        padding_value=0.5,
+        padding_side="left",
+    )
+    assert padded.tolist() == [[1.0, 2.0], [0.5, 3.0]]
+    stacked = pad_sequence(minigrad.ones(2, 3))  # a tensor is its rows
+    assert stacked.shape == (3, 2)
+    empty = pad_sequence([minigrad.ones(0, 2), minigrad.ones(2, 2)])
+    assert empty.shape == (2, 2, 2) and empty._array[:, 0].sum() == 0
+
+
+def test_lengths_as_tensor():
+    padded = pad_sequence(sequences([3, 1]))
+    packed = pack_padded_sequence(padded, minigrad.tensor([3, 1]))
+    assert packed.batch_sizes.tolist() == [2, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "enforce_sorted", "error", "match"),
+    [
+        ([1, 3], True, RuntimeError, "sorted in decreasing order"),
+        ([3, 0], False, RuntimeError, "greater than 0"),
+        ([3, 2, 1], True, RuntimeError, r"len\(lengths\)"),
+        ([4, 1], True, ValueError, "exceed the 3 time steps"),
+        ([[3, 1]], True, TypeError, "1-D"),
+    ],
+)
+def test_pack_padded_errors(lengths, enforce_sorted, error, match):
+    padded = pad_sequence(sequences([3, 1]))
+    with pytest.raises(error, match=match):
+        pack_padded_sequence(padded, lengths, enforce_sorted=enforce_sorted)
+
+
+def test_other_errors():
+    with pytest.raises(RuntimeError, match="empty list"):
+        pad_sequence([])
+    with pytest.raises(RuntimeError, match="padding_side"):
+        pad_sequence(sequences([1]), padding_side="up")
+    with pytest.raises(RuntimeError, match=r"sequence 1 \(2, 3\)"):
+        pad_sequence([minigrad.ones(2, 2), minigrad.ones(2, 3)])
+    packed = pack_sequence(sequences([3, 2]))
+    with pytest.raises(ValueError, match="total_length=2"):
+        pad_packed_sequence(packed, total_length=2)
+    with pytest.raises(ValueError, match="non-increasing"):
+        PackedSequence(minigrad.ones(3, 2), minigrad.tensor([1, 2]))
+    with pytest.raises(ValueError, match="permutation"):
+        PackedSequence(minigrad.ones(3, 2), minigrad.tensor([2, 1]), minigrad.tensor([0, 0]))
+
+
+def test_conversions():
+    packed = pack_sequence(sequences([2, 1]), enforce_sorted=False)
+    assert packed.double() is packed  # already float64
+    single = packed.float()
+    assert single.data.dtype == minigrad.float32
+    assert single.sorted_indices is packed.sorted_indices
+    assert packed.to("cpu") is packed and packed.cpu() is packed
+    assert packed.is_cuda is False and packed.is_pinned() is False
+    rebuilt = PackedSequence(packed.data, packed.batch_sizes, packed.sorted_indices)
+    assert rebuilt.unsorted_indices.tolist() == packed.unsorted_indices.tolist()
+    assert invert_permutation(minigrad.tensor([2, 0, 1])).tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_gradients_through_pack_and_pad(batch_first):
+    rng = np.random.default_rng(1)
+    shape = (3, 4, 2) if batch_first else (4, 3, 2)
+    padded = minigrad.tensor(rng.standard_normal(shape), requires_grad=True)
+    weight = minigrad.tensor(rng.standard_normal((6, 3, 2)))
+
+    def round_trip(x):
+        packed = pack_padded_sequence(x, [2, 4, 1], batch_first, enforce_sorted=False)
+        out, _ = pad_packed_sequence(packed, batch_first, padding_value=1.5, total_length=6)
+        return out * (weight.transpose(0, 1) if batch_first else weight)
+
+    assert gradcheck(round_trip, (padded,))
+    items = sequences([3, 1, 2], requires_grad=True)
+    assert gradcheck(
+        lambda *xs: pad_sequence(list(xs), batch_first, 2.0, "left") ** 2, tuple(items)
+    )
+    assert gradcheck(lambda *xs: pack_sequence(list(xs), False).data ** 2, tuple(items))
