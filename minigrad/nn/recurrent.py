@@ -46,6 +46,7 @@ from minigrad.creation import zeros
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
+from minigrad.nn.utils.rnn import PackedSequence
 from minigrad.ops import cat, elu, leaky_relu, linear, relu, sigmoid, stack, tanh, unbind
 from minigrad.ops.recurrent import fused_recurrence
 from minigrad.tensor import Tensor
@@ -740,6 +741,50 @@ def _run_over_time(
     return outputs, state
 
 
+def _run_packed(
+    step: Callable[..., tuple[Tensor, ...]],
+    inputs: Sequence[Tensor],
+    batch_sizes: Sequence[int],
+    initial: tuple[Tensor, ...],
+    reverse: bool,
+) -> tuple[Tensor, list[Tensor]]:
+    """Run one layer-direction over packed steps: ``inputs[t]`` holds the
+    ``batch_sizes[t]`` (non-increasing) sequences still running at step ``t``, longest
+    first; ``initial`` the states ``(B, features)`` of all ``B`` sequences.
+
+    Forward, the running batch shrinks: when a sequence ends its rows leave the state
+    and are its final state. In reverse the batch grows: a sequence joins, with its
+    initial state, at its own last step. Returns the outputs as packed data (every step's
+    ``h``, in time order) and the final states ``(B, features)``.
+    """
+    steps = len(batch_sizes)
+    outputs: list[Tensor] = [None] * steps  # type: ignore[list-item]
+    if reverse:
+        states: tuple[Tensor, ...] = tuple(s[:0] for s in initial)
+        for t in range(steps - 1, -1, -1):
+            running = states[0].shape[0]
+            if batch_sizes[t] > running:  # sequences of length t + 1 start here
+                states = tuple(
+                    cat([s, i[running : batch_sizes[t]]], dim=0) for s, i in zip(states, initial)
+                )
+            states = step(inputs[t], states)
+            outputs[t] = states[0]
+        return cat(outputs, dim=0), list(states)
+    ended: list[tuple[Tensor, ...]] = []  # the rows of sequences that ended, last first
+    states = initial
+    for t in range(steps):
+        if batch_sizes[t] < states[0].shape[0]:
+            ended.insert(0, tuple(s[batch_sizes[t] :] for s in states))
+            states = tuple(s[: batch_sizes[t]] for s in states)
+        states = step(inputs[t], states)
+        outputs[t] = states[0]
+    pieces = [states, *ended]
+    return cat(outputs, dim=0), [
+        cat([piece[k] for piece in pieces], dim=0) if ended else states[k]
+        for k in range(len(states))
+    ]
+
+
 # --------------------------------------------------------------------------- sequence layers
 
 
@@ -883,8 +928,10 @@ class _RecurrentLayer(Module):
             states = tuple(None if s is None else s.unsqueeze(1) for s in states)
         return input, states, unbatched
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """Run the cells over the sequence, layer by layer; see the class docstring."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, states, unbatched = self._prepare(input, hx)
         if self.fused and _FUSED["enabled"]:
             output, final_states = self._run_fused(x, states)
@@ -898,6 +945,87 @@ class _RecurrentLayer(Module):
         if len(final_states) == 2:
             return output, (final_states[0], final_states[1])
         return output, final_states[0]
+
+    def _state_sizes(self) -> tuple[int, ...]:
+        """The features of each state: ``(H,)``, or ``(H, H)`` for the LSTM's ``(h, c)``."""
+        return (self.hidden_size,) * self.cell_class.state_count
+
+    def _packed_step(self, layer: int, direction: int) -> Callable[..., tuple[Tensor, ...]]:
+        """One time step of one layer-direction, ``(x_t, states) -> states``, for packed
+        input: the cell (fused when the layer is)."""
+        cell = self._cell(layer, direction)
+        cell.fused = self.fused
+
+        def step(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+            result = cell(x, states if len(states) == 2 else states[0])
+            return result if isinstance(result, tuple) else (result,)
+
+        return step
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """A PackedSequence through every layer and direction (``batch_first`` does not
+        apply). Each step runs on the ``batch_sizes[t]`` sequences still going, so every
+        sequence's final state is taken after its own last step, and the reverse
+        direction starts at each sequence's own end. ``hx`` and the final states are in
+        the original batch order (permuted by ``sorted_indices`` as PyTorch)."""
+        owner = type(self).__name__
+        dtype = self.weight_ih_l0.dtype
+        data = _check_tensor(input.data, "input.data", owner, dtype)
+        if data.ndim != 2 or data.shape[1] != self.input_size:
+            raise ValueError(
+                f"{owner}: expected packed data of shape (sum of lengths, {self.input_size}), "
+                f"got {data.shape}"
+            )
+        batch_sizes = [int(size) for size in input.batch_sizes._array]
+        batch = batch_sizes[0]
+        directions = 2 if self.bidirectional else 1
+        stacked = self.num_layers * directions
+        count = self.cell_class.state_count
+        states = _state_tuple(hx, count, owner)
+        names = ("h_0", "c_0") if count == 2 else ("hx",)
+        sorted_indices = input.sorted_indices
+        initial: list[list[Tensor]] = []
+        for name, state, size in zip(names, states, self._state_sizes()):
+            if state is None:
+                state = zeros(stacked, batch, size, dtype=dtype)
+            _check_tensor(state, name, owner, dtype)
+            if state.shape != (stacked, batch, size):
+                raise ValueError(
+                    f"{owner}: expected {name} of shape {(stacked, batch, size)} "
+                    f"(num_layers * num_directions, batch, {size}) for a PackedSequence of "
+                    f"{batch} sequences, got {state.shape}"
+                )
+            if sorted_indices is not None:
+                state = state[:, sorted_indices._array]
+            initial.append(list(unbind(state, 0)))
+        starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
+        finals: list[list[Tensor]] = [[] for _ in range(count)]
+        layer_input = data
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                output, final = _run_packed(
+                    self._packed_step(layer, direction),
+                    [layer_input[starts[t] : starts[t + 1]] for t in range(len(batch_sizes))],
+                    batch_sizes,
+                    tuple(store[index] for store in initial),
+                    reverse=direction == 1,
+                )
+                outputs.append(output)
+                for store, value in zip(finals, final):
+                    store.append(value)
+            layer_input = outputs[0] if directions == 1 else cat(outputs, dim=1)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        unsorted = input.unsorted_indices
+        final_states = [stack(store, 0) for store in finals]
+        if unsorted is not None:
+            final_states = [state[:, unsorted._array] for state in final_states]
+        packed = PackedSequence(layer_input, input.batch_sizes, sorted_indices, unsorted)
+        if count == 2:
+            return packed, (final_states[0], final_states[1])
+        return packed, final_states[0]
 
     def _run_fused(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
         """Every layer-direction as one fused operation (minigrad.ops.recurrent)."""
@@ -1063,8 +1191,11 @@ class RNN(_RecurrentLayer):
     def _cell_options(self) -> dict[str, Any]:
         return {"nonlinearity": self.nonlinearity}
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``(output, h_n)``; see the class docstring for shapes."""
+    def forward(
+        self, input: Tensor | PackedSequence, hx: Tensor | None = None
+    ) -> tuple[Any, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes. For a PackedSequence
+        ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
     def extra_repr(self) -> str:
@@ -1165,9 +1296,10 @@ class LSTM(_RecurrentLayer):
         _reset_parameters(self, self.hidden_size, self.forget_bias)
 
     def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """``(output, (h_n, c_n))``; see the class docstring for shapes."""
+        self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        """``(output, (h_n, c_n))``; see the class docstring for shapes. For a
+        PackedSequence ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
     def extra_repr(self) -> str:
@@ -1222,8 +1354,11 @@ class GRU(_RecurrentLayer):
         )
         self.reset_parameters()
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``(output, h_n)``; see the class docstring for shapes."""
+    def forward(
+        self, input: Tensor | PackedSequence, hx: Tensor | None = None
+    ) -> tuple[Any, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes. For a PackedSequence
+        ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
 

@@ -161,3 +161,72 @@ def test_gradients_through_pack_and_pad(batch_first):
         lambda *xs: pad_sequence(list(xs), batch_first, 2.0, "left") ** 2, tuple(items)
     )
     assert gradcheck(lambda *xs: pack_sequence(list(xs), False).data ** 2, tuple(items))
+
+
+# --------------------------------------------------------------------------- packed layers
+
+LAYERS = [minigrad.nn.RNN, minigrad.nn.LSTM, minigrad.nn.GRU]
+
+
+def final_states(result):
+    state = result[1]
+    return list(state) if isinstance(state, tuple) else [state]
+
+
+@pytest.mark.parametrize("layer_class", LAYERS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("fused", [True, False])
+def test_packed_equals_each_sequence_alone(layer_class, bidirectional, fused):
+    """Packing must not change what a sequence computes: each sequence run alone
+    (unbatched, its own length) gives the packed run's outputs and final states."""
+    minigrad.manual_seed(0)
+    layer = layer_class(
+        2, 3, num_layers=2, bidirectional=bidirectional, dtype="float64", fused=fused
+    )
+    items = sequences([2, 4, 1, 4], features=2)
+    packed = pack_sequence(items, enforce_sorted=False)
+    output, *_ = layer(packed)
+    assert isinstance(output, PackedSequence)
+    assert output.sorted_indices is packed.sorted_indices
+    padded, lengths = pad_packed_sequence(output)
+    states = final_states(layer(packed))
+    for b, item in enumerate(items):
+        alone = layer(item)
+        np.testing.assert_allclose(
+            padded._array[: item.shape[0], b], alone[0]._array, rtol=1e-12, atol=1e-12
+        )
+        assert np.all(padded._array[item.shape[0] :, b] == 0)
+        for state, own in zip(states, final_states(alone)):
+            np.testing.assert_allclose(state._array[:, b], own._array, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("layer_class", LAYERS)
+def test_packed_layer_gradients(layer_class):
+    minigrad.manual_seed(1)
+    layer = layer_class(2, 2, bidirectional=True, dtype="float64")
+    items = sequences([1, 3, 2], features=2, requires_grad=True)
+    count = 2 if layer_class is minigrad.nn.LSTM else 1
+    rng = np.random.default_rng(2)
+    h0 = [minigrad.tensor(rng.standard_normal((2, 3, 2)), requires_grad=True) for _ in range(count)]
+
+    def run(*tensors):
+        xs, hs = tensors[:3], tensors[3:]
+        output, state = layer(
+            pack_sequence(list(xs), enforce_sorted=False), tuple(hs) if count == 2 else hs[0]
+        )
+        state = state if isinstance(state, tuple) else (state,)
+        return (pad_packed_sequence(output)[0], *state)
+
+    assert gradcheck(run, (*items, *h0))
+    assert gradcheck(lambda *ps: run(*items, *h0), tuple(layer.parameters()))
+
+
+def test_packed_layer_errors():
+    layer = minigrad.nn.LSTM(2, 3, dtype="float64")
+    packed = pack_sequence(sequences([2, 1], features=2))
+    with pytest.raises(ValueError, match=r"expected h_0 of shape \(1, 2, 3\)"):
+        layer(packed, (minigrad.zeros(1, 3, 3, dtype="float64"),) * 2)
+    with pytest.raises(ValueError, match=r"packed data of shape \(sum of lengths, 2\)"):
+        layer(pack_sequence(sequences([2, 1], features=3)))
+    with pytest.raises(TypeError, match="float32"):
+        layer(packed.float())

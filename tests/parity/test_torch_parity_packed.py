@@ -75,3 +75,85 @@ def test_pad_sequence_and_pack_sequence_match_torch(setting, side, value):
         ours_rnn.unpack_sequence(ours_packed), theirs_rnn.unpack_sequence(theirs_packed)
     ):
         np.testing.assert_array_equal(a._array, b.detach().numpy())
+
+
+# --------------------------------------------------------------------------- packed layers
+
+LAYERS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def flat(result):
+    output, state = result
+    return [output, *(state if isinstance(state, tuple) else (state,))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(["rnn", "lstm", "gru"]),
+    batches(),
+    st.integers(1, 2),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_layers_on_packed_input_match_torch(
+    kind, setting, layers, bidirectional, with_state, fused
+):
+    """Unsorted lengths (enforce_sorted=False) through both libraries from the same
+    weights: padded-back outputs, h_n (c_n) and the gradients of the input, the initial
+    states and every parameter, float64."""
+    from minigrad.nn import recurrent
+
+    lengths, batch_first, seed = setting
+    rng = np.random.default_rng(seed)
+    kwargs = {
+        "input_size": 3,
+        "hidden_size": int(rng.integers(1, 4)),
+        "num_layers": layers,
+        "bidirectional": bidirectional,
+        "batch_first": batch_first,  # ignored for packed input, by both
+    }
+    theirs = getattr(torch.nn, LAYERS[kind])(**kwargs, dtype=torch.float64)
+    ours = getattr(minigrad.nn, LAYERS[kind])(**kwargs, dtype="float64", fused=fused)
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+    batch, steps = len(lengths), max(lengths)
+    x = rng.standard_normal((batch, steps, 3) if batch_first else (steps, batch, 3))
+    stacked = layers * (2 if bidirectional else 1)
+    count = 2 if kind == "lstm" else 1
+    states = [rng.standard_normal((stacked, batch, kwargs["hidden_size"])) for _ in range(count)]
+    states = states if with_state else []
+    ours_x, theirs_x = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours_h = [minigrad.tensor(s, requires_grad=True) for s in states]
+    theirs_h = [torch.tensor(s, requires_grad=True) for s in states]
+
+    def hx(values):
+        return None if not values else tuple(values) if count == 2 else values[0]
+
+    ours_out = flat(
+        ours(
+            ours_rnn.pack_padded_sequence(ours_x, lengths, batch_first, enforce_sorted=False),
+            hx(ours_h),
+        )
+    )
+    theirs_out = flat(
+        theirs(
+            theirs_rnn.pack_padded_sequence(theirs_x, lengths, batch_first, enforce_sorted=False),
+            hx(theirs_h),
+        )
+    )
+    assert isinstance(ours_out[0], ours_rnn.PackedSequence)
+    assert ours_out[0].batch_sizes.tolist() == theirs_out[0].batch_sizes.tolist()
+    ours_out[0] = ours_rnn.pad_packed_sequence(ours_out[0], batch_first)[0]
+    theirs_out[0] = theirs_rnn.pad_packed_sequence(theirs_out[0], batch_first)[0]
+    for a, b in zip(ours_out, theirs_out):
+        assert a.shape == tuple(b.shape)
+        np.testing.assert_allclose(a._array, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = [rng.standard_normal(a.shape) for a in ours_out]
+    minigrad.backward(ours_out, [minigrad.tensor(u) for u in upstream])
+    torch.autograd.backward(theirs_out, [torch.tensor(u) for u in upstream])
+    pairs = [(ours_x, theirs_x), *zip(ours_h, theirs_h)]
+    theirs_parameters = dict(theirs.named_parameters())
+    pairs += [(p, theirs_parameters[name]) for name, p in ours.named_parameters()]
+    for a, b in pairs:
+        np.testing.assert_allclose(a.grad._array, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert recurrent.is_fused_enabled()
