@@ -192,19 +192,24 @@ def _register_cell_parameters(
     bias: bool,
     peephole: bool,
     dtype: np.dtype,
+    projection: int = 0,
 ) -> None:
     """Register one cell's parameters on ``module``, PyTorch's names plus ``suffix``:
     ``weight_ih`` (G*H, I), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,),
+    with a ``projection`` of size P > 0 ``weight_hh`` (G*H, P) and ``weight_hr`` (P, H),
     and with ``peephole`` the diagonal ``weight_ci``, ``weight_cf``, ``weight_co`` (H,).
     Values are filled by :func:`_reset_parameters`."""
 
     def new(*shape: int) -> Parameter:
         return Parameter(np.zeros(shape, dtype=dtype))
 
+    recurrent = projection or hidden_size
     module.register_parameter("weight_ih" + suffix, new(gates * hidden_size, input_size))
-    module.register_parameter("weight_hh" + suffix, new(gates * hidden_size, hidden_size))
+    module.register_parameter("weight_hh" + suffix, new(gates * hidden_size, recurrent))
     module.register_parameter("bias_ih" + suffix, new(gates * hidden_size) if bias else None)
     module.register_parameter("bias_hh" + suffix, new(gates * hidden_size) if bias else None)
+    if projection:
+        module.register_parameter("weight_hr" + suffix, new(projection, hidden_size))
     if peephole:
         for name in _PEEPHOLE_NAMES:
             module.register_parameter(name + suffix, new(hidden_size))
@@ -574,7 +579,12 @@ class LSTMCell(_CellBase):
         x, (h, c), unbatched = self._prepare(input, hx)
         if self._takes_fused_path():
             h_next, c_next = self._fused_step(x, (h, c))
-            return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+        else:
+            h_next, c_next = self._equations(x, h, c)
+        return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+
+    def _equations(self, x: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        """The written-out step on batched ``x``, ``h``, ``c``: ``(h_t, c_t)``."""
         gate, squash_input, squash_output = self._gate, self._squash_input, self._squash_output
 
         # W_i* x + b_i* + W_h* h + b_h*, for the four gates at once, then cut in four.
@@ -592,7 +602,7 @@ class LSTMCell(_CellBase):
             o = o + self.weight_co * c_next
         o = gate(o)
         h_next = o * squash_output(c_next)
-        return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+        return h_next, c_next
 
     def extra_repr(self) -> str:
         return super().extra_repr() + _lstm_repr(self)
@@ -785,6 +795,10 @@ def _run_packed(
     ]
 
 
+def _size_name(module: Any, size: int) -> str:
+    return "proj_size" if size != module.hidden_size else "hidden_size"
+
+
 # --------------------------------------------------------------------------- sequence layers
 
 
@@ -815,9 +829,11 @@ class _RecurrentLayer(Module):
         dtype: Any,
         peephole: bool = False,
         fused: bool = True,
+        proj_size: int = 0,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
+        self.proj_size = proj_size
         self.input_size = _check_size(input_size, "input_size", owner)
         self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
         self.num_layers = _check_size(num_layers, "num_layers", owner)
@@ -845,7 +861,7 @@ class _RecurrentLayer(Module):
         resolved = _float_dtype(dtype, owner)
         directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
-            layer_input = self.input_size if layer == 0 else self.hidden_size * directions
+            layer_input = self.input_size if layer == 0 else self._output_size() * directions
             for direction in range(directions):
                 _register_cell_parameters(
                     self,
@@ -856,6 +872,7 @@ class _RecurrentLayer(Module):
                     self.bias,
                     peephole,
                     resolved,
+                    self.proj_size,
                 )
 
     @staticmethod
@@ -881,7 +898,7 @@ class _RecurrentLayer(Module):
             names += list(_PEEPHOLE_NAMES)
         directions = 2 if self.bidirectional else 1
         return self.cell_class._sharing(
-            self.input_size if layer == 0 else self.hidden_size * directions,
+            self.input_size if layer == 0 else self._output_size() * directions,
             self.hidden_size,
             self.bias,
             {name: self._parameters[name + suffix] for name in names},
@@ -912,16 +929,17 @@ class _RecurrentLayer(Module):
         if steps == 0 or batch == 0:
             raise ValueError(f"{owner}: expected a non-empty input, got shape {input.shape}")
         stacked = self.num_layers * (2 if self.bidirectional else 1)
-        expected = (stacked, self.hidden_size) if unbatched else (stacked, batch, self.hidden_size)
         names = ("h_0", "c_0") if count == 2 else ("hx",)
-        for name, state in zip(names, states):
+        for name, state, size in zip(names, states, self._state_sizes()):
             if state is None:
                 continue
+            expected = (stacked, size) if unbatched else (stacked, batch, size)
             _check_tensor(state, name, owner, dtype)
             if state.shape != expected:
                 raise ValueError(
                     f"{owner}: expected {name} of shape {expected} (num_layers * num_directions"
-                    f"{'' if unbatched else ', batch'}, hidden_size) for input of shape "
+                    f"{'' if unbatched else ', batch'}, {_size_name(self, size)}) for input of "
+                    f"shape "
                     f"{given_shape}, got {state.shape}"
                 )
         if unbatched:
@@ -933,7 +951,9 @@ class _RecurrentLayer(Module):
         if isinstance(input, PackedSequence):
             return self._forward_packed(input, hx)
         x, states, unbatched = self._prepare(input, hx)
-        if self.fused and _FUSED["enabled"]:
+        if self.proj_size:
+            output, final_states = self._run_stepwise(x, states)
+        elif self.fused and _FUSED["enabled"]:
             output, final_states = self._run_fused(x, states)
         else:
             output, final_states = self._run_written_out(x, states)
@@ -946,21 +966,80 @@ class _RecurrentLayer(Module):
             return output, (final_states[0], final_states[1])
         return output, final_states[0]
 
+    def _output_size(self) -> int:
+        """The features of ``h``: ``proj_size`` when the LSTM projects, else ``H``."""
+        return self.proj_size or self.hidden_size
+
     def _state_sizes(self) -> tuple[int, ...]:
-        """The features of each state: ``(H,)``, or ``(H, H)`` for the LSTM's ``(h, c)``."""
-        return (self.hidden_size,) * self.cell_class.state_count
+        """The features of each state: ``(H,)``, or ``(P or H, H)`` for the LSTM's
+        ``(h, c)``."""
+        if self.cell_class.state_count == 2:
+            return (self._output_size(), self.hidden_size)
+        return (self.hidden_size,)
 
     def _packed_step(self, layer: int, direction: int) -> Callable[..., tuple[Tensor, ...]]:
-        """One time step of one layer-direction, ``(x_t, states) -> states``, for packed
-        input: the cell (fused when the layer is)."""
+        """One time step of one layer-direction, ``(x_t, states) -> states``: the cell
+        (fused when the layer is), or with a projection the LSTM cell's equations then
+        ``h_t = W_hr (o_t * tanh(c_t))``."""
         cell = self._cell(layer, direction)
         cell.fused = self.fused
+        if self.proj_size:
+            projection = self._parameters["weight_hr" + self._suffix(layer, direction)]
+
+            def projected(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+                h_full, c_next = cell._equations(x, *states)  # type: ignore[attr-defined]
+                return linear(h_full, projection), c_next  # type: ignore[arg-type]
+
+            return projected
 
         def step(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
             result = cell(x, states if len(states) == 2 else states[0])
             return result if isinstance(result, tuple) else (result,)
 
         return step
+
+    def _run_stepwise(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
+        """A padded ``(T, B, I)`` input run step by step (the LSTM with projections):
+        packed data whose batch never shrinks."""
+        steps, batch = x.shape[0], x.shape[1]
+        stacked = self.num_layers * (2 if self.bidirectional else 1)
+        initial = [
+            list(unbind(zeros(stacked, batch, size, dtype=x.dtype) if s is None else s, 0))
+            for s, size in zip(states, self._state_sizes())
+        ]
+        output, final_states = self._run_steps(
+            x.reshape(steps * batch, x.shape[2]), [batch] * steps, initial
+        )
+        return output.reshape(steps, batch, output.shape[1]), final_states
+
+    def _run_steps(
+        self, data: Tensor, batch_sizes: list[int], initial: list[list[Tensor]]
+    ) -> tuple[Tensor, list[Tensor]]:
+        """Packed ``data`` through every layer and direction from the ``initial`` states
+        (per state, one ``(B, features)`` per layer-direction): the top layer's packed
+        output and the final states ``(D*L, B, features)``, in sorted order."""
+        directions = 2 if self.bidirectional else 1
+        starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
+        finals: list[list[Tensor]] = [[] for _ in initial]
+        layer_input = data
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                output, final = _run_packed(
+                    self._packed_step(layer, direction),
+                    [layer_input[starts[t] : starts[t + 1]] for t in range(len(batch_sizes))],
+                    batch_sizes,
+                    tuple(store[index] for store in initial),
+                    reverse=direction == 1,
+                )
+                outputs.append(output)
+                for store, value in zip(finals, final):
+                    store.append(value)
+            layer_input = outputs[0] if directions == 1 else cat(outputs, dim=1)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, [stack(store, 0) for store in finals]
 
     def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
         """A PackedSequence through every layer and direction (``batch_first`` does not
@@ -998,31 +1077,11 @@ class _RecurrentLayer(Module):
             if sorted_indices is not None:
                 state = state[:, sorted_indices._array]
             initial.append(list(unbind(state, 0)))
-        starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
-        finals: list[list[Tensor]] = [[] for _ in range(count)]
-        layer_input = data
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                index = layer * directions + direction
-                output, final = _run_packed(
-                    self._packed_step(layer, direction),
-                    [layer_input[starts[t] : starts[t + 1]] for t in range(len(batch_sizes))],
-                    batch_sizes,
-                    tuple(store[index] for store in initial),
-                    reverse=direction == 1,
-                )
-                outputs.append(output)
-                for store, value in zip(finals, final):
-                    store.append(value)
-            layer_input = outputs[0] if directions == 1 else cat(outputs, dim=1)
-            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, True)
+        output, final_states = self._run_steps(data, batch_sizes, initial)
         unsorted = input.unsorted_indices
-        final_states = [stack(store, 0) for store in finals]
         if unsorted is not None:
             final_states = [state[:, unsorted._array] for state in final_states]
-        packed = PackedSequence(layer_input, input.batch_sizes, sorted_indices, unsorted)
+        packed = PackedSequence(output, input.batch_sizes, sorted_indices, unsorted)
         if count == 2:
             return packed, (final_states[0], final_states[1])
         return packed, final_states[0]
@@ -1103,6 +1162,8 @@ class _RecurrentLayer(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -1224,7 +1285,12 @@ class LSTM(_RecurrentLayer):
     Args:
         input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional:
             as ``torch.nn.LSTM``.
-        proj_size: must be 0 (projections are not implemented; a ValueError otherwise).
+        proj_size: if > 0, an LSTM with projections (Sak et al. 2014), as PyTorch's:
+            ``h_t = W_hr (o_t * tanh(c_t))`` of size ``P = proj_size < H``, with
+            ``weight_hr_l{k}`` (P, H), ``weight_hh_l{k}`` (4H, P), ``weight_ih_l{k}``
+            (4H, D*P) for ``k > 0``; ``h_0``, ``h_n`` are (D*L, B, P), ``c_0``, ``c_n``
+            (D*L, B, H) and ``output`` (T, B, D*P). Runs the written-out equations step
+            by step (there is no fused kernel for it).
         dtype: of the parameters (default: the default dtype).
         peephole, gate_activation, cell_activation, hidden_activation, forget_bias: the
             variants of :class:`LSTMCell`, off by default. Peephole weights are named
@@ -1256,10 +1322,17 @@ class LSTM(_RecurrentLayer):
         forget_bias: float = 0.0,
         fused: bool = True,
     ) -> None:
-        if proj_size != 0:
+        if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool):
+            raise TypeError(f"LSTM: proj_size must be an int, got {type(proj_size).__name__}")
+        if proj_size < 0:
             raise ValueError(
-                f"LSTM: proj_size={proj_size} is not supported (LSTM with projections is "
-                f"not implemented); use proj_size=0"
+                f"LSTM: proj_size should be a positive integer or zero to disable "
+                f"projections, got {proj_size}"
+            )
+        if proj_size and isinstance(hidden_size, numbers.Integral) and proj_size >= hidden_size:
+            raise ValueError(
+                f"LSTM: proj_size has to be smaller than hidden_size, got proj_size="
+                f"{proj_size} and hidden_size={hidden_size}"
             )
         options = _lstm_options(
             "LSTM",
@@ -1281,8 +1354,8 @@ class LSTM(_RecurrentLayer):
             dtype,
             peephole=options["peephole"],
             fused=fused,
+            proj_size=int(proj_size),
         )
-        self.proj_size = 0
         for name, value in options.items():
             setattr(self, name, value)
         self.reset_parameters()

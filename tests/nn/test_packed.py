@@ -230,3 +230,66 @@ def test_packed_layer_errors():
         layer(pack_sequence(sequences([2, 1], features=3)))
     with pytest.raises(TypeError, match="float32"):
         layer(packed.float())
+
+
+# --------------------------------------------------------------------------- LSTM projections
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_projected_lstm_follows_its_equations():
+    """One layer, one direction, against the equations in NumPy:
+    gates from x and the projected h, c as usual, h_t = W_hr (o * tanh(c_t))."""
+    minigrad.manual_seed(3)
+    lstm = minigrad.nn.LSTM(2, 4, proj_size=3, dtype="float64")
+    assert lstm.weight_hh_l0.shape == (16, 3) and lstm.weight_hr_l0.shape == (3, 4)
+    x = np.random.default_rng(4).standard_normal((5, 2, 2))
+    p = {k: v._array for k, v in lstm.state_dict().items()}
+    h, c = np.zeros((2, 3)), np.zeros((2, 4))
+    expected = []
+    for t in range(5):
+        gates = x[t] @ p["weight_ih_l0"].T + p["bias_ih_l0"] + h @ p["weight_hh_l0"].T
+        i, f, g, o = np.split(gates + p["bias_hh_l0"], 4, axis=1)
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+        h = (sigmoid(o) * np.tanh(c)) @ p["weight_hr_l0"].T
+        expected.append(h)
+    output, (h_n, c_n) = lstm(minigrad.tensor(x))
+    np.testing.assert_allclose(output._array, np.stack(expected), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h_n._array[0], h, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c_n._array[0], c, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_projected_lstm_gradients(packed):
+    minigrad.manual_seed(5)
+    lstm = minigrad.nn.LSTM(2, 3, num_layers=2, proj_size=2, bidirectional=True, dtype="float64")
+    rng = np.random.default_rng(6)
+    x = minigrad.tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
+    h0 = minigrad.tensor(rng.standard_normal((4, 2, 2)), requires_grad=True)
+    c0 = minigrad.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
+
+    def run(x, h0, c0):
+        given = pack_padded_sequence(x, [2, 3], enforce_sorted=False) if packed else x
+        output, (h_n, c_n) = lstm(given, (h0, c0))
+        output = pad_packed_sequence(output)[0] if packed else output
+        return output, h_n, c_n
+
+    assert gradcheck(run, (x, h0, c0))
+    assert gradcheck(lambda *ps: run(x, h0, c0), tuple(lstm.parameters()))
+
+
+def test_projected_lstm_shapes_and_errors():
+    lstm = minigrad.nn.LSTM(2, 4, proj_size=3, batch_first=True, bidirectional=True)
+    output, (h_n, c_n) = lstm(minigrad.zeros(5, 7, 2))
+    assert (output.shape, h_n.shape, c_n.shape) == ((5, 7, 6), (2, 5, 3), (2, 5, 4))
+    assert "proj_size=3" in repr(lstm)
+    with pytest.raises(ValueError, match=r"expected h_0 of shape \(2, 5, 3\).*proj_size"):
+        lstm(minigrad.zeros(5, 7, 2), (minigrad.zeros(2, 5, 4), minigrad.zeros(2, 5, 4)))
+    with pytest.raises(ValueError, match="smaller than hidden_size"):
+        minigrad.nn.LSTM(2, 4, proj_size=4)
+    with pytest.raises(ValueError, match="positive integer or zero"):
+        minigrad.nn.LSTM(2, 4, proj_size=-1)
+    with pytest.raises(TypeError, match="proj_size must be an int"):
+        minigrad.nn.LSTM(2, 4, proj_size=1.5)

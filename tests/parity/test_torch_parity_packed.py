@@ -157,3 +157,92 @@ def test_layers_on_packed_input_match_torch(
     for a, b in pairs:
         np.testing.assert_allclose(a.grad._array, b.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert recurrent.is_fused_enabled()
+
+
+# --------------------------------------------------------------------------- LSTM projections
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    batches(),
+    st.integers(1, 2),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["padded", "packed", "unbatched"]),
+)
+def test_lstm_with_projections_matches_torch(
+    setting, layers, bidirectional, bias, with_state, form
+):
+    """proj_size: the same state_dict keys and shapes, and equal outputs, (h_n, c_n) and
+    gradients of input, states and all parameters, padded, packed or unbatched."""
+    lengths, batch_first, seed = setting
+    rng = np.random.default_rng(seed)
+    hidden = int(rng.integers(2, 5))
+    kwargs = {
+        "input_size": 3,
+        "hidden_size": hidden,
+        "num_layers": layers,
+        "bias": bias,
+        "batch_first": batch_first,
+        "bidirectional": bidirectional,
+        "proj_size": int(rng.integers(1, hidden)),
+    }
+    theirs = torch.nn.LSTM(**kwargs, dtype=torch.float64)
+    ours = minigrad.nn.LSTM(**kwargs, dtype="float64")
+    assert repr(ours) == repr(theirs)
+    theirs_state = theirs.state_dict()
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs_state.items()
+    ]
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs_state.items()})
+    batch, steps = len(lengths), max(lengths)
+    if form == "unbatched":
+        shape = (steps, 3)
+    else:
+        shape = (batch, steps, 3) if batch_first else (steps, batch, 3)
+    x = rng.standard_normal(shape)
+    stacked = layers * (2 if bidirectional else 1)
+    lead = (stacked,) if form == "unbatched" else (stacked, batch)
+    states = [
+        rng.standard_normal((*lead, kwargs["proj_size"])),
+        rng.standard_normal((*lead, hidden)),
+    ]
+    states = states if with_state else []
+    ours_x, theirs_x = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours_h = [minigrad.tensor(s, requires_grad=True) for s in states]
+    theirs_h = [torch.tensor(s, requires_grad=True) for s in states]
+    ours_in, theirs_in = ours_x, theirs_x
+    if form == "packed":
+        ours_in = ours_rnn.pack_padded_sequence(ours_x, lengths, batch_first, enforce_sorted=False)
+        theirs_in = theirs_rnn.pack_padded_sequence(
+            theirs_x, lengths, batch_first, enforce_sorted=False
+        )
+    ours_out = flat(ours(ours_in, tuple(ours_h) if ours_h else None))
+    theirs_out = flat(theirs(theirs_in, tuple(theirs_h) if theirs_h else None))
+    if form == "packed":
+        ours_out[0] = ours_rnn.pad_packed_sequence(ours_out[0], batch_first)[0]
+        theirs_out[0] = theirs_rnn.pad_packed_sequence(theirs_out[0], batch_first)[0]
+    for a, b in zip(ours_out, theirs_out):
+        assert a.shape == tuple(b.shape)
+        np.testing.assert_allclose(a._array, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = [rng.standard_normal(a.shape) for a in ours_out]
+    minigrad.backward(ours_out, [minigrad.tensor(u) for u in upstream])
+    torch.autograd.backward(theirs_out, [torch.tensor(u) for u in upstream])
+    pairs = [(ours_x, theirs_x), *zip(ours_h, theirs_h)]
+    theirs_parameters = dict(theirs.named_parameters())
+    pairs += [(p, theirs_parameters[name]) for name, p in ours.named_parameters()]
+    for a, b in pairs:
+        np.testing.assert_allclose(a.grad._array, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_projected_state_dict_loads_into_torch():
+    ours = minigrad.nn.LSTM(2, 5, num_layers=2, proj_size=3, bidirectional=True, dtype="float64")
+    theirs = torch.nn.LSTM(2, 5, num_layers=2, proj_size=3, bidirectional=True, dtype=torch.float64)
+    theirs.load_state_dict(
+        {k: torch.from_numpy(v._array.copy()) for k, v in ours.state_dict().items()}
+    )
+    x = np.random.default_rng(0).standard_normal((4, 2, 2))
+    np.testing.assert_allclose(
+        ours(minigrad.tensor(x))[0]._array, theirs(torch.tensor(x))[0].detach().numpy(), rtol=1e-12
+    )
