@@ -752,42 +752,53 @@ def _run_over_time(
 
 
 def _run_packed(
-    step: Callable[..., tuple[Tensor, ...]],
-    inputs: Sequence[Tensor],
+    run_segment: Callable[..., tuple[Tensor, tuple[Tensor, ...]]],
+    data: Tensor,
     batch_sizes: Sequence[int],
     initial: tuple[Tensor, ...],
     reverse: bool,
 ) -> tuple[Tensor, list[Tensor]]:
-    """Run one layer-direction over packed steps: ``inputs[t]`` holds the
-    ``batch_sizes[t]`` (non-increasing) sequences still running at step ``t``, longest
-    first; ``initial`` the states ``(B, features)`` of all ``B`` sequences.
+    """Run one layer-direction over packed ``data``: step ``t`` is ``batch_sizes[t]``
+    (non-increasing) rows, the sequences still running, longest first; ``initial`` holds
+    the states ``(B, features)`` of all ``B`` sequences.
 
-    Forward, the running batch shrinks: when a sequence ends its rows leave the state
-    and are its final state. In reverse the batch grows: a sequence joins, with its
-    initial state, at its own last step. Returns the outputs as packed data (every step's
-    ``h``, in time order) and the final states ``(B, features)``.
+    Forward, the running batch shrinks: when sequences end their rows leave the state
+    and are their final states. In reverse the batch grows: a sequence joins, with its
+    initial state, at its own last step. Between such changes the batch is constant, so
+    each run of equal batch sizes is one ``run_segment(x, states, reverse)`` call on
+    ``x`` of shape ``(steps, batch, features)``, returning its outputs ``(steps, batch,
+    H)`` and final states. Returns the outputs as packed data (every step's ``h``, in
+    time order) and the final states ``(B, features)``.
     """
-    steps = len(batch_sizes)
-    outputs: list[Tensor] = [None] * steps  # type: ignore[list-item]
+    starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
+    segments: list[list[int]] = []  # [first step, end step, batch size]
+    for t, size in enumerate(batch_sizes):
+        if segments and segments[-1][2] == size:
+            segments[-1][1] = t + 1
+        else:
+            segments.append([t, t + 1, size])
+
+    def rows(first: int, end: int, size: int) -> Tensor:
+        return data[starts[first] : starts[end]].reshape(end - first, size, data.shape[1])
+
+    outputs: list[Tensor] = []
     if reverse:
         states: tuple[Tensor, ...] = tuple(s[:0] for s in initial)
-        for t in range(steps - 1, -1, -1):
+        for first, end, size in reversed(segments):
             running = states[0].shape[0]
-            if batch_sizes[t] > running:  # sequences of length t + 1 start here
-                states = tuple(
-                    cat([s, i[running : batch_sizes[t]]], dim=0) for s, i in zip(states, initial)
-                )
-            states = step(inputs[t], states)
-            outputs[t] = states[0]
+            # The sequences of length `end` start here, from their initial states.
+            states = tuple(cat([s, i[running:size]], dim=0) for s, i in zip(states, initial))
+            output, states = run_segment(rows(first, end, size), states, True)
+            outputs.insert(0, output.reshape(-1, output.shape[2]))
         return cat(outputs, dim=0), list(states)
     ended: list[tuple[Tensor, ...]] = []  # the rows of sequences that ended, last first
     states = initial
-    for t in range(steps):
-        if batch_sizes[t] < states[0].shape[0]:
-            ended.insert(0, tuple(s[batch_sizes[t] :] for s in states))
-            states = tuple(s[: batch_sizes[t]] for s in states)
-        states = step(inputs[t], states)
-        outputs[t] = states[0]
+    for first, end, size in segments:
+        if size < states[0].shape[0]:
+            ended.insert(0, tuple(s[size:] for s in states))
+            states = tuple(s[:size] for s in states)
+        output, states = run_segment(rows(first, end, size), states, False)
+        outputs.append(output.reshape(-1, output.shape[2]))
     pieces = [states, *ended]
     return cat(outputs, dim=0), [
         cat([piece[k] for piece in pieces], dim=0) if ended else states[k]
@@ -977,26 +988,60 @@ class _RecurrentLayer(Module):
             return (self._output_size(), self.hidden_size)
         return (self.hidden_size,)
 
-    def _packed_step(self, layer: int, direction: int) -> Callable[..., tuple[Tensor, ...]]:
-        """One time step of one layer-direction, ``(x_t, states) -> states``: the cell
-        (fused when the layer is), or with a projection the LSTM cell's equations then
-        ``h_t = W_hr (o_t * tanh(c_t))``."""
+    def _segment_runner(
+        self, layer: int, direction: int
+    ) -> Callable[..., tuple[Tensor, tuple[Tensor, ...]]]:
+        """Run one layer-direction over a stretch of steps with a constant batch:
+        ``(x (S, B, I), states, reverse) -> (outputs (S, B, H), final states)``. One
+        fused operation when the layer is fused; otherwise the cell's written-out
+        equations step by step, with a projection ``h_t = W_hr (o_t * tanh(c_t))``."""
+        suffix = self._suffix(layer, direction)
+        if self.fused and _FUSED["enabled"] and not self.proj_size:
+            kind = self.cell_class.kind
+            activations = _activations(self)
+            options = self._cell_options()
+            parameters = self._parameters
+            peepholes = _peephole_weights(self, suffix)
+
+            def fused(x: Tensor, states: tuple[Tensor, ...], reverse: bool) -> Any:
+                results = fused_recurrence(
+                    kind,
+                    x,
+                    parameters["weight_ih" + suffix],  # type: ignore[arg-type]
+                    parameters["weight_hh" + suffix],  # type: ignore[arg-type]
+                    parameters["bias_ih" + suffix],
+                    parameters["bias_hh" + suffix],
+                    states[0],
+                    states[1] if len(states) == 2 else None,
+                    reverse,
+                    activations,
+                    _written_out(
+                        self.cell_class, (x.shape[2], self.hidden_size, self.bias), options, reverse
+                    ),
+                    peepholes,
+                )
+                return results[0], tuple(results[1:])
+
+            return fused
         cell = self._cell(layer, direction)
-        cell.fused = self.fused
-        if self.proj_size:
-            projection = self._parameters["weight_hr" + self._suffix(layer, direction)]
-
-            def projected(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
-                h_full, c_next = cell._equations(x, *states)  # type: ignore[attr-defined]
-                return linear(h_full, projection), c_next  # type: ignore[arg-type]
-
-            return projected
+        projection = self._parameters.get("weight_hr" + suffix)
 
         def step(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+            if projection is not None:
+                h_full, c_next = cell._equations(x, *states)  # type: ignore[attr-defined]
+                return linear(h_full, projection), c_next
             result = cell(x, states if len(states) == 2 else states[0])
             return result if isinstance(result, tuple) else (result,)
 
-        return step
+        def written_out(x: Tensor, states: tuple[Tensor, ...], reverse: bool) -> Any:
+            inputs = unbind(x, 0)
+            outputs: list[Tensor] = [None] * len(inputs)  # type: ignore[list-item]
+            for t in range(len(inputs) - 1, -1, -1) if reverse else range(len(inputs)):
+                states = step(inputs[t], states)
+                outputs[t] = states[0]
+            return stack(outputs, 0), states
+
+        return written_out
 
     def _run_stepwise(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
         """A padded ``(T, B, I)`` input run step by step (the LSTM with projections):
@@ -1019,7 +1064,6 @@ class _RecurrentLayer(Module):
         (per state, one ``(B, features)`` per layer-direction): the top layer's packed
         output and the final states ``(D*L, B, features)``, in sorted order."""
         directions = 2 if self.bidirectional else 1
-        starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
         finals: list[list[Tensor]] = [[] for _ in initial]
         layer_input = data
         for layer in range(self.num_layers):
@@ -1027,8 +1071,8 @@ class _RecurrentLayer(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 output, final = _run_packed(
-                    self._packed_step(layer, direction),
-                    [layer_input[starts[t] : starts[t + 1]] for t in range(len(batch_sizes))],
+                    self._segment_runner(layer, direction),
+                    layer_input,
                     batch_sizes,
                     tuple(store[index] for store in initial),
                     reverse=direction == 1,
