@@ -16,7 +16,8 @@ Shapes (``T`` time steps, ``B`` batch, ``I`` input features, ``H`` hidden featur
 ``D`` = 2 if bidirectional else 1, ``L`` layers): cells take ``(B, I)`` or unbatched
 ``(I,)``; layers take ``(T, B, I)``, ``(B, T, I)`` with ``batch_first`` or unbatched
 ``(T, I)``, and return ``output`` of shape ``(T, B, D*H)`` and ``h_n`` of shape
-``(D*L, B, H)`` (the LSTM: ``(h_n, c_n)``).
+``(D*L, B, H)`` (the LSTM: ``(h_n, c_n)``). Layers also take a
+:class:`~minigrad.nn.utils.rnn.PackedSequence` of variable-length sequences.
 
 The LSTM variants of the literature are options of :class:`LSTMCell` and :class:`LSTM`,
 all off by default (which is PyTorch's LSTM): peephole connections (Gers & Schmidhuber
@@ -1232,6 +1233,11 @@ _LAYER_SHAPES = """
       batch-first, as in PyTorch). The backward direction's final state is its state
       after reading ``x_1``, and its outputs are stored at the step they were computed
       for.
+    * ``input`` may be a :class:`~minigrad.nn.utils.rnn.PackedSequence` (sequences of
+      different lengths, ``batch_first`` does not apply): ``output`` is then a
+      PackedSequence, every sequence's final state is taken after its own last step
+      (the backward direction starts at each sequence's own end), and ``{state}`` and
+      ``{final}`` are in the original batch order, as in PyTorch.
 
     Parameters, for layer ``k`` (and ``..._reverse`` for the backward direction), all
     drawn from ``U(-1/sqrt(H), 1/sqrt(H))``: ``weight_ih_l{{k}}`` (G*H, I) for ``k = 0``

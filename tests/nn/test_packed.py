@@ -293,3 +293,20 @@ def test_projected_lstm_shapes_and_errors():
         minigrad.nn.LSTM(2, 4, proj_size=-1)
     with pytest.raises(TypeError, match="proj_size must be an int"):
         minigrad.nn.LSTM(2, 4, proj_size=1.5)
+
+
+def test_packed_dropout_between_layers():
+    """dropout=1 in training zeroes the first layer's packed output, so the second layer
+    reads zeros: it equals a one-layer GRU with the second layer's weights on zeros."""
+    minigrad.manual_seed(7)
+    gru = minigrad.nn.GRU(2, 3, num_layers=2, dropout=1.0, dtype="float64")
+    top = minigrad.nn.GRU(3, 3, dtype="float64")
+    top.load_state_dict({k[:-1] + "0": v for k, v in gru.state_dict().items() if k.endswith("l1")})
+    packed = pack_sequence(sequences([3, 1, 2]), enforce_sorted=False)
+    output, h_n = gru(packed)
+    zeros = PackedSequence(minigrad.zeros(6, 3, dtype="float64"), *packed[1:])
+    expected, expected_h = top(zeros)
+    np.testing.assert_allclose(output.data._array, expected.data._array, rtol=1e-12)
+    np.testing.assert_allclose(h_n._array[1], expected_h._array[0], rtol=1e-12)
+    gru.eval()
+    assert not np.allclose(gru(packed)[0].data._array, output.data._array)
