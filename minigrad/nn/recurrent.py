@@ -950,9 +950,8 @@ class _RecurrentLayer(Module):
             if state.shape != expected:
                 raise ValueError(
                     f"{owner}: expected {name} of shape {expected} (num_layers * num_directions"
-                    f"{'' if unbatched else ', batch'}, {_size_name(self, size)}) for input of "
-                    f"shape "
-                    f"{given_shape}, got {state.shape}"
+                    f"{'' if unbatched else ', batch'}, {_size_name(self, size)}) for input "
+                    f"of shape {given_shape}, got {state.shape}"
                 )
         if unbatched:
             states = tuple(None if s is None else s.unsqueeze(1) for s in states)
@@ -1088,7 +1087,7 @@ class _RecurrentLayer(Module):
 
     def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
         """A PackedSequence through every layer and direction (``batch_first`` does not
-        apply). Each step runs on the ``batch_sizes[t]`` sequences still going, so every
+        apply). Step ``t`` runs on the ``batch_sizes[t]`` sequences still going, so every
         sequence's final state is taken after its own last step, and the reverse
         direction starts at each sequence's own end. ``hx`` and the final states are in
         the original batch order (permuted by ``sorted_indices`` as PyTorch)."""
@@ -1116,7 +1115,8 @@ class _RecurrentLayer(Module):
             if state.shape != (stacked, batch, size):
                 raise ValueError(
                     f"{owner}: expected {name} of shape {(stacked, batch, size)} "
-                    f"(num_layers * num_directions, batch, {size}) for a PackedSequence of "
+                    f"(num_layers * num_directions, batch, {_size_name(self, size)}) for a "
+                    f"PackedSequence of "
                     f"{batch} sequences, got {state.shape}"
                 )
             if sorted_indices is not None:
