@@ -310,3 +310,42 @@ def test_packed_dropout_between_layers():
     np.testing.assert_allclose(h_n._array[1], expected_h._array[0], rtol=1e-12)
     gru.eval()
     assert not np.allclose(gru(packed)[0].data._array, output.data._array)
+
+
+def test_tagger_written_as_for_pytorch_trains():
+    """The usual PyTorch pattern (embed, pack with lengths.cpu(), LSTM, pad back to
+    total_length, classify every step) runs as written and learns."""
+    nn = minigrad.nn
+    minigrad.manual_seed(8)
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(10, 4, padding_idx=0)
+            self.lstm = nn.LSTM(4, 6, batch_first=True, bidirectional=True, proj_size=3)
+            self.out = nn.Linear(6, 5)
+
+        def forward(self, tokens, lengths):
+            packed = pack_padded_sequence(
+                self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            output, (h_n, c_n) = self.lstm(packed)
+            output, _ = pad_packed_sequence(output, batch_first=True, total_length=tokens.size(1))
+            return self.out(output)
+
+    rows = [minigrad.tensor(r) for r in ([1, 2, 3], [4, 5], [6, 7, 8, 9])]
+    tokens = pad_sequence(rows, batch_first=True)
+    lengths = minigrad.tensor([len(r) for r in rows])
+    target = minigrad.randint(0, 5, (3, 4))
+    model = Tagger()
+    optimizer = minigrad.optim.Adam(model.parameters(), lr=0.05)
+    losses = []
+    for _ in range(20):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(
+            model(tokens, lengths).reshape(-1, 5), target.reshape(-1)
+        )
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
