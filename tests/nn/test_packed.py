@@ -17,7 +17,7 @@ from minigrad.nn.utils.rnn import (
     unpack_sequence,
     unpad_sequence,
 )
-from minigrad.testing import gradcheck
+from minigrad.testing import gradcheck, gradgradcheck
 
 
 def sequences(lengths, features=2, seed=0, requires_grad=False):
@@ -349,3 +349,18 @@ def test_tagger_written_as_for_pytorch_trains():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+@pytest.mark.parametrize("proj_size", [0, 1])
+def test_packed_second_derivatives(proj_size):
+    """create_graph through packing, the fused segments (proj_size=0) or the projected
+    written-out steps, and padding back."""
+    minigrad.manual_seed(9)
+    layer = minigrad.nn.LSTM(2, 2, bidirectional=True, proj_size=proj_size, dtype="float64")
+    items = sequences([1, 3, 2], features=2, requires_grad=True)
+
+    def run(*xs):
+        output, _ = layer(pack_sequence(list(xs), enforce_sorted=False))
+        return pad_packed_sequence(output)[0]
+
+    assert gradgradcheck(run, tuple(items))
