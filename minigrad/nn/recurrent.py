@@ -16,7 +16,8 @@ Shapes (``T`` time steps, ``B`` batch, ``I`` input features, ``H`` hidden featur
 ``D`` = 2 if bidirectional else 1, ``L`` layers): cells take ``(B, I)`` or unbatched
 ``(I,)``; layers take ``(T, B, I)``, ``(B, T, I)`` with ``batch_first`` or unbatched
 ``(T, I)``, and return ``output`` of shape ``(T, B, D*H)`` and ``h_n`` of shape
-``(D*L, B, H)`` (the LSTM: ``(h_n, c_n)``).
+``(D*L, B, H)`` (the LSTM: ``(h_n, c_n)``). Layers also take a
+:class:`~minigrad.nn.utils.rnn.PackedSequence` of variable-length sequences.
 
 The LSTM variants of the literature are options of :class:`LSTMCell` and :class:`LSTM`,
 all off by default (which is PyTorch's LSTM): peephole connections (Gers & Schmidhuber
@@ -46,6 +47,7 @@ from minigrad.creation import zeros
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
+from minigrad.nn.utils.rnn import PackedSequence
 from minigrad.ops import cat, elu, leaky_relu, linear, relu, sigmoid, stack, tanh, unbind
 from minigrad.ops.recurrent import fused_recurrence
 from minigrad.tensor import Tensor
@@ -191,19 +193,24 @@ def _register_cell_parameters(
     bias: bool,
     peephole: bool,
     dtype: np.dtype,
+    projection: int = 0,
 ) -> None:
     """Register one cell's parameters on ``module``, PyTorch's names plus ``suffix``:
     ``weight_ih`` (G*H, I), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,),
+    with a ``projection`` of size P > 0 ``weight_hh`` (G*H, P) and ``weight_hr`` (P, H),
     and with ``peephole`` the diagonal ``weight_ci``, ``weight_cf``, ``weight_co`` (H,).
     Values are filled by :func:`_reset_parameters`."""
 
     def new(*shape: int) -> Parameter:
         return Parameter(np.zeros(shape, dtype=dtype))
 
+    recurrent = projection or hidden_size
     module.register_parameter("weight_ih" + suffix, new(gates * hidden_size, input_size))
-    module.register_parameter("weight_hh" + suffix, new(gates * hidden_size, hidden_size))
+    module.register_parameter("weight_hh" + suffix, new(gates * hidden_size, recurrent))
     module.register_parameter("bias_ih" + suffix, new(gates * hidden_size) if bias else None)
     module.register_parameter("bias_hh" + suffix, new(gates * hidden_size) if bias else None)
+    if projection:
+        module.register_parameter("weight_hr" + suffix, new(projection, hidden_size))
     if peephole:
         for name in _PEEPHOLE_NAMES:
             module.register_parameter(name + suffix, new(hidden_size))
@@ -573,7 +580,12 @@ class LSTMCell(_CellBase):
         x, (h, c), unbatched = self._prepare(input, hx)
         if self._takes_fused_path():
             h_next, c_next = self._fused_step(x, (h, c))
-            return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+        else:
+            h_next, c_next = self._equations(x, h, c)
+        return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+
+    def _equations(self, x: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        """The written-out step on batched ``x``, ``h``, ``c``: ``(h_t, c_t)``."""
         gate, squash_input, squash_output = self._gate, self._squash_input, self._squash_output
 
         # W_i* x + b_i* + W_h* h + b_h*, for the four gates at once, then cut in four.
@@ -591,7 +603,7 @@ class LSTMCell(_CellBase):
             o = o + self.weight_co * c_next
         o = gate(o)
         h_next = o * squash_output(c_next)
-        return _unbatch(unbatched, h_next), _unbatch(unbatched, c_next)
+        return h_next, c_next
 
     def extra_repr(self) -> str:
         return super().extra_repr() + _lstm_repr(self)
@@ -740,6 +752,65 @@ def _run_over_time(
     return outputs, state
 
 
+def _run_packed(
+    run_segment: Callable[..., tuple[Tensor, tuple[Tensor, ...]]],
+    data: Tensor,
+    batch_sizes: Sequence[int],
+    initial: tuple[Tensor, ...],
+    reverse: bool,
+) -> tuple[Tensor, list[Tensor]]:
+    """Run one layer-direction over packed ``data``: step ``t`` is ``batch_sizes[t]``
+    (non-increasing) rows, the sequences still running, longest first; ``initial`` holds
+    the states ``(B, features)`` of all ``B`` sequences.
+
+    Forward, the running batch shrinks: when sequences end their rows leave the state
+    and are their final states. In reverse the batch grows: a sequence joins, with its
+    initial state, at its own last step. Between such changes the batch is constant, so
+    each run of equal batch sizes is one ``run_segment(x, states, reverse)`` call on
+    ``x`` of shape ``(steps, batch, features)``, returning its outputs ``(steps, batch,
+    H)`` and final states. Returns the outputs as packed data (every step's ``h``, in
+    time order) and the final states ``(B, features)``.
+    """
+    starts = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
+    segments: list[list[int]] = []  # [first step, end step, batch size]
+    for t, size in enumerate(batch_sizes):
+        if segments and segments[-1][2] == size:
+            segments[-1][1] = t + 1
+        else:
+            segments.append([t, t + 1, size])
+
+    def rows(first: int, end: int, size: int) -> Tensor:
+        return data[starts[first] : starts[end]].reshape(end - first, size, data.shape[1])
+
+    outputs: list[Tensor] = []
+    if reverse:
+        states: tuple[Tensor, ...] = tuple(s[:0] for s in initial)
+        for first, end, size in reversed(segments):
+            running = states[0].shape[0]
+            # The sequences of length `end` start here, from their initial states.
+            states = tuple(cat([s, i[running:size]], dim=0) for s, i in zip(states, initial))
+            output, states = run_segment(rows(first, end, size), states, True)
+            outputs.insert(0, output.reshape(-1, output.shape[2]))
+        return cat(outputs, dim=0), list(states)
+    ended: list[tuple[Tensor, ...]] = []  # the rows of sequences that ended, last first
+    states = initial
+    for first, end, size in segments:
+        if size < states[0].shape[0]:
+            ended.insert(0, tuple(s[size:] for s in states))
+            states = tuple(s[:size] for s in states)
+        output, states = run_segment(rows(first, end, size), states, False)
+        outputs.append(output.reshape(-1, output.shape[2]))
+    pieces = [states, *ended]
+    return cat(outputs, dim=0), [
+        cat([piece[k] for piece in pieces], dim=0) if ended else states[k]
+        for k in range(len(states))
+    ]
+
+
+def _size_name(module: Any, size: int) -> str:
+    return "proj_size" if size != module.hidden_size else "hidden_size"
+
+
 # --------------------------------------------------------------------------- sequence layers
 
 
@@ -770,9 +841,11 @@ class _RecurrentLayer(Module):
         dtype: Any,
         peephole: bool = False,
         fused: bool = True,
+        proj_size: int = 0,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
+        self.proj_size = proj_size
         self.input_size = _check_size(input_size, "input_size", owner)
         self.hidden_size = _check_size(hidden_size, "hidden_size", owner)
         self.num_layers = _check_size(num_layers, "num_layers", owner)
@@ -800,7 +873,7 @@ class _RecurrentLayer(Module):
         resolved = _float_dtype(dtype, owner)
         directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
-            layer_input = self.input_size if layer == 0 else self.hidden_size * directions
+            layer_input = self.input_size if layer == 0 else self._output_size() * directions
             for direction in range(directions):
                 _register_cell_parameters(
                     self,
@@ -811,6 +884,7 @@ class _RecurrentLayer(Module):
                     self.bias,
                     peephole,
                     resolved,
+                    self.proj_size,
                 )
 
     @staticmethod
@@ -836,7 +910,7 @@ class _RecurrentLayer(Module):
             names += list(_PEEPHOLE_NAMES)
         directions = 2 if self.bidirectional else 1
         return self.cell_class._sharing(
-            self.input_size if layer == 0 else self.hidden_size * directions,
+            self.input_size if layer == 0 else self._output_size() * directions,
             self.hidden_size,
             self.bias,
             {name: self._parameters[name + suffix] for name in names},
@@ -867,26 +941,30 @@ class _RecurrentLayer(Module):
         if steps == 0 or batch == 0:
             raise ValueError(f"{owner}: expected a non-empty input, got shape {input.shape}")
         stacked = self.num_layers * (2 if self.bidirectional else 1)
-        expected = (stacked, self.hidden_size) if unbatched else (stacked, batch, self.hidden_size)
         names = ("h_0", "c_0") if count == 2 else ("hx",)
-        for name, state in zip(names, states):
+        for name, state, size in zip(names, states, self._state_sizes()):
             if state is None:
                 continue
+            expected = (stacked, size) if unbatched else (stacked, batch, size)
             _check_tensor(state, name, owner, dtype)
             if state.shape != expected:
                 raise ValueError(
                     f"{owner}: expected {name} of shape {expected} (num_layers * num_directions"
-                    f"{'' if unbatched else ', batch'}, hidden_size) for input of shape "
-                    f"{given_shape}, got {state.shape}"
+                    f"{'' if unbatched else ', batch'}, {_size_name(self, size)}) for input "
+                    f"of shape {given_shape}, got {state.shape}"
                 )
         if unbatched:
             states = tuple(None if s is None else s.unsqueeze(1) for s in states)
         return input, states, unbatched
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """Run the cells over the sequence, layer by layer; see the class docstring."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, states, unbatched = self._prepare(input, hx)
-        if self.fused and _FUSED["enabled"]:
+        if self.proj_size:
+            output, final_states = self._run_stepwise(x, states)
+        elif self.fused and _FUSED["enabled"]:
             output, final_states = self._run_fused(x, states)
         else:
             output, final_states = self._run_written_out(x, states)
@@ -898,6 +976,160 @@ class _RecurrentLayer(Module):
         if len(final_states) == 2:
             return output, (final_states[0], final_states[1])
         return output, final_states[0]
+
+    def _output_size(self) -> int:
+        """The features of ``h``: ``proj_size`` when the LSTM projects, else ``H``."""
+        return self.proj_size or self.hidden_size
+
+    def _state_sizes(self) -> tuple[int, ...]:
+        """The features of each state: ``(H,)``, or ``(P or H, H)`` for the LSTM's
+        ``(h, c)``."""
+        if self.cell_class.state_count == 2:
+            return (self._output_size(), self.hidden_size)
+        return (self.hidden_size,)
+
+    def _segment_runner(
+        self, layer: int, direction: int
+    ) -> Callable[..., tuple[Tensor, tuple[Tensor, ...]]]:
+        """Run one layer-direction over a stretch of steps with a constant batch:
+        ``(x (S, B, I), states, reverse) -> (outputs (S, B, H), final states)``. One
+        fused operation when the layer is fused; otherwise the cell's written-out
+        equations step by step, with a projection ``h_t = W_hr (o_t * tanh(c_t))``."""
+        suffix = self._suffix(layer, direction)
+        if self.fused and _FUSED["enabled"] and not self.proj_size:
+            kind = self.cell_class.kind
+            activations = _activations(self)
+            options = self._cell_options()
+            parameters = self._parameters
+            peepholes = _peephole_weights(self, suffix)
+
+            def fused(x: Tensor, states: tuple[Tensor, ...], reverse: bool) -> Any:
+                results = fused_recurrence(
+                    kind,
+                    x,
+                    parameters["weight_ih" + suffix],  # type: ignore[arg-type]
+                    parameters["weight_hh" + suffix],  # type: ignore[arg-type]
+                    parameters["bias_ih" + suffix],
+                    parameters["bias_hh" + suffix],
+                    states[0],
+                    states[1] if len(states) == 2 else None,
+                    reverse,
+                    activations,
+                    _written_out(
+                        self.cell_class, (x.shape[2], self.hidden_size, self.bias), options, reverse
+                    ),
+                    peepholes,
+                )
+                return results[0], tuple(results[1:])
+
+            return fused
+        cell = self._cell(layer, direction)
+        projection = self._parameters.get("weight_hr" + suffix)
+
+        def step(x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+            if projection is not None:
+                h_full, c_next = cell._equations(x, *states)  # type: ignore[attr-defined]
+                return linear(h_full, projection), c_next
+            result = cell(x, states if len(states) == 2 else states[0])
+            return result if isinstance(result, tuple) else (result,)
+
+        def written_out(x: Tensor, states: tuple[Tensor, ...], reverse: bool) -> Any:
+            inputs = unbind(x, 0)
+            outputs: list[Tensor] = [None] * len(inputs)  # type: ignore[list-item]
+            for t in range(len(inputs) - 1, -1, -1) if reverse else range(len(inputs)):
+                states = step(inputs[t], states)
+                outputs[t] = states[0]
+            return stack(outputs, 0), states
+
+        return written_out
+
+    def _run_stepwise(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
+        """A padded ``(T, B, I)`` input run step by step (the LSTM with projections):
+        packed data whose batch never shrinks."""
+        steps, batch = x.shape[0], x.shape[1]
+        stacked = self.num_layers * (2 if self.bidirectional else 1)
+        initial = [
+            list(unbind(zeros(stacked, batch, size, dtype=x.dtype) if s is None else s, 0))
+            for s, size in zip(states, self._state_sizes())
+        ]
+        output, final_states = self._run_steps(
+            x.reshape(steps * batch, x.shape[2]), [batch] * steps, initial
+        )
+        return output.reshape(steps, batch, output.shape[1]), final_states
+
+    def _run_steps(
+        self, data: Tensor, batch_sizes: list[int], initial: list[list[Tensor]]
+    ) -> tuple[Tensor, list[Tensor]]:
+        """Packed ``data`` through every layer and direction from the ``initial`` states
+        (per state, one ``(B, features)`` per layer-direction): the top layer's packed
+        output and the final states ``(D*L, B, features)``, in sorted order."""
+        directions = 2 if self.bidirectional else 1
+        finals: list[list[Tensor]] = [[] for _ in initial]
+        layer_input = data
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                output, final = _run_packed(
+                    self._segment_runner(layer, direction),
+                    layer_input,
+                    batch_sizes,
+                    tuple(store[index] for store in initial),
+                    reverse=direction == 1,
+                )
+                outputs.append(output)
+                for store, value in zip(finals, final):
+                    store.append(value)
+            layer_input = outputs[0] if directions == 1 else cat(outputs, dim=1)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, [stack(store, 0) for store in finals]
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """A PackedSequence through every layer and direction (``batch_first`` does not
+        apply). Step ``t`` runs on the ``batch_sizes[t]`` sequences still going, so every
+        sequence's final state is taken after its own last step, and the reverse
+        direction starts at each sequence's own end. ``hx`` and the final states are in
+        the original batch order (permuted by ``sorted_indices`` as PyTorch)."""
+        owner = type(self).__name__
+        dtype = self.weight_ih_l0.dtype
+        data = _check_tensor(input.data, "input.data", owner, dtype)
+        if data.ndim != 2 or data.shape[1] != self.input_size:
+            raise ValueError(
+                f"{owner}: expected packed data of shape (sum of lengths, {self.input_size}), "
+                f"got {data.shape}"
+            )
+        batch_sizes = [int(size) for size in input.batch_sizes._array]
+        batch = batch_sizes[0]
+        directions = 2 if self.bidirectional else 1
+        stacked = self.num_layers * directions
+        count = self.cell_class.state_count
+        states = _state_tuple(hx, count, owner)
+        names = ("h_0", "c_0") if count == 2 else ("hx",)
+        sorted_indices = input.sorted_indices
+        initial: list[list[Tensor]] = []
+        for name, state, size in zip(names, states, self._state_sizes()):
+            if state is None:
+                state = zeros(stacked, batch, size, dtype=dtype)
+            _check_tensor(state, name, owner, dtype)
+            if state.shape != (stacked, batch, size):
+                raise ValueError(
+                    f"{owner}: expected {name} of shape {(stacked, batch, size)} "
+                    f"(num_layers * num_directions, batch, {_size_name(self, size)}) for a "
+                    f"PackedSequence of "
+                    f"{batch} sequences, got {state.shape}"
+                )
+            if sorted_indices is not None:
+                state = state[:, sorted_indices._array]
+            initial.append(list(unbind(state, 0)))
+        output, final_states = self._run_steps(data, batch_sizes, initial)
+        unsorted = input.unsorted_indices
+        if unsorted is not None:
+            final_states = [state[:, unsorted._array] for state in final_states]
+        packed = PackedSequence(output, input.batch_sizes, sorted_indices, unsorted)
+        if count == 2:
+            return packed, (final_states[0], final_states[1])
+        return packed, final_states[0]
 
     def _run_fused(self, x: Tensor, states: tuple[Any, ...]) -> tuple[Tensor, list[Tensor]]:
         """Every layer-direction as one fused operation (minigrad.ops.recurrent)."""
@@ -975,6 +1207,8 @@ class _RecurrentLayer(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -999,6 +1233,11 @@ _LAYER_SHAPES = """
       batch-first, as in PyTorch). The backward direction's final state is its state
       after reading ``x_1``, and its outputs are stored at the step they were computed
       for.
+    * ``input`` may be a :class:`~minigrad.nn.utils.rnn.PackedSequence` (sequences of
+      different lengths, ``batch_first`` does not apply): ``output`` is then a
+      PackedSequence, every sequence's final state is taken after its own last step
+      (the backward direction starts at each sequence's own end), and ``{state}`` and
+      ``{final}`` are in the original batch order, as in PyTorch.
 
     Parameters, for layer ``k`` (and ``..._reverse`` for the backward direction), all
     drawn from ``U(-1/sqrt(H), 1/sqrt(H))``: ``weight_ih_l{{k}}`` (G*H, I) for ``k = 0``
@@ -1063,8 +1302,11 @@ class RNN(_RecurrentLayer):
     def _cell_options(self) -> dict[str, Any]:
         return {"nonlinearity": self.nonlinearity}
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``(output, h_n)``; see the class docstring for shapes."""
+    def forward(
+        self, input: Tensor | PackedSequence, hx: Tensor | None = None
+    ) -> tuple[Any, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes. For a PackedSequence
+        ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
     def extra_repr(self) -> str:
@@ -1093,7 +1335,12 @@ class LSTM(_RecurrentLayer):
     Args:
         input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional:
             as ``torch.nn.LSTM``.
-        proj_size: must be 0 (projections are not implemented; a ValueError otherwise).
+        proj_size: if > 0, an LSTM with projections (Sak et al. 2014), as PyTorch's:
+            ``h_t = W_hr (o_t * tanh(c_t))`` of size ``P = proj_size < H``, with
+            ``weight_hr_l{k}`` (P, H), ``weight_hh_l{k}`` (4H, P), ``weight_ih_l{k}``
+            (4H, D*P) for ``k > 0``; ``h_0``, ``h_n`` are (D*L, B, P), ``c_0``, ``c_n``
+            (D*L, B, H) and ``output`` (T, B, D*P). Runs the written-out equations step
+            by step (there is no fused kernel for it).
         dtype: of the parameters (default: the default dtype).
         peephole, gate_activation, cell_activation, hidden_activation, forget_bias: the
             variants of :class:`LSTMCell`, off by default. Peephole weights are named
@@ -1125,10 +1372,17 @@ class LSTM(_RecurrentLayer):
         forget_bias: float = 0.0,
         fused: bool = True,
     ) -> None:
-        if proj_size != 0:
+        if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool):
+            raise TypeError(f"LSTM: proj_size must be an int, got {type(proj_size).__name__}")
+        if proj_size < 0:
             raise ValueError(
-                f"LSTM: proj_size={proj_size} is not supported (LSTM with projections is "
-                f"not implemented); use proj_size=0"
+                f"LSTM: proj_size should be a positive integer or zero to disable "
+                f"projections, got {proj_size}"
+            )
+        if proj_size and isinstance(hidden_size, numbers.Integral) and proj_size >= hidden_size:
+            raise ValueError(
+                f"LSTM: proj_size has to be smaller than hidden_size, got proj_size="
+                f"{proj_size} and hidden_size={hidden_size}"
             )
         options = _lstm_options(
             "LSTM",
@@ -1150,8 +1404,8 @@ class LSTM(_RecurrentLayer):
             dtype,
             peephole=options["peephole"],
             fused=fused,
+            proj_size=int(proj_size),
         )
-        self.proj_size = 0
         for name, value in options.items():
             setattr(self, name, value)
         self.reset_parameters()
@@ -1165,9 +1419,10 @@ class LSTM(_RecurrentLayer):
         _reset_parameters(self, self.hidden_size, self.forget_bias)
 
     def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """``(output, (h_n, c_n))``; see the class docstring for shapes."""
+        self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        """``(output, (h_n, c_n))``; see the class docstring for shapes. For a
+        PackedSequence ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
     def extra_repr(self) -> str:
@@ -1222,8 +1477,11 @@ class GRU(_RecurrentLayer):
         )
         self.reset_parameters()
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``(output, h_n)``; see the class docstring for shapes."""
+    def forward(
+        self, input: Tensor | PackedSequence, hx: Tensor | None = None
+    ) -> tuple[Any, Tensor]:
+        """``(output, h_n)``; see the class docstring for shapes. For a PackedSequence
+        ``output`` is a PackedSequence too."""
         return super().forward(input, hx)
 
 

@@ -648,7 +648,7 @@ def test_dropout_with_one_layer_warns():
         (lambda: LSTM(3, 4, gate_activation="tanh"), "gate_activation"),
         (lambda: LSTMCell(3, 4, cell_activation="swish"), "cell_activation"),
         (lambda: LSTM(3, 4, hidden_activation="softsign"), "hidden_activation"),
-        (lambda: LSTM(3, 4, proj_size=2), "proj_size"),
+        (lambda: LSTM(3, 4, proj_size=4), "proj_size"),
         (lambda: LSTM(3, 4, bias=False, forget_bias=1.0), "forget_bias"),
         (lambda: GRU(3, 4, dropout=1.5), "dropout"),
         (lambda: GRU(3, 0), "hidden_size"),

@@ -1,4 +1,5 @@
-"""Gradient clipping and flattening parameters to one vector (``torch.nn.utils``)."""
+"""Gradient clipping, flattening parameters to one vector, and (in :mod:`.rnn`) packed
+variable-length sequences: ``torch.nn.utils``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import numpy as np
 
 from minigrad import dtypes, ops
 from minigrad.autograd import in_place, no_grad
+from minigrad.nn.utils import rnn
 from minigrad.tensor import Tensor
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
 
