@@ -56,3 +56,99 @@ def test_rounded_division_gradient_is_zero_even_for_an_infinite_upstream():
     y = minigrad.div(x, 2.0, rounding_mode="floor")
     (grad,) = minigrad.grad(y, (x,), minigrad.tensor([np.inf, 1.0], dtype=minigrad.float64))
     assert grad.tolist() == [0.0, 0.0]
+
+
+# ----------------------------------------------------------------------------- rounding, unary math
+
+
+def test_round_refuses_a_non_integer_decimals():
+    with pytest.raises(TypeError, match="decimals must be an int, got float"):
+        minigrad.round(minigrad.ones(2), decimals=1.5)
+
+
+def test_round_halves_go_to_even_and_keep_the_sign_of_zero():
+    values = minigrad.tensor([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], dtype=minigrad.float64)
+    result = minigrad.round(values).numpy()
+    np.testing.assert_array_equal(result, [-2.0, -2.0, -0.0, 0.0, 2.0, 2.0])
+    assert np.signbit(result[2]) and not np.signbit(result[3])
+
+
+def test_rounding_aliases_are_the_same_functions_of_the_table():
+    assert minigrad.Tensor.fix(minigrad.tensor([-1.5])).tolist() == [-1.0]
+    assert minigrad.Tensor.arcsin is minigrad.arcsin
+    x = minigrad.tensor([0.25, -0.5], dtype=minigrad.float64)
+    pairs = [("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("fix", "trunc")]
+    for alias, name in pairs:
+        np.testing.assert_array_equal(getattr(x, alias)().numpy(), getattr(x, name)().numpy())
+    other = minigrad.tensor([-0.5, 2.0], dtype=minigrad.float64)
+    np.testing.assert_array_equal(x.arctan2(other).numpy(), x.atan2(other).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_kernels_match_their_references_within_an_ulp(dtype):
+    from minigrad.kernels import unary
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.uniform(-6, 6, 50_000), rng.standard_normal(50_000) * 1e-3,
+                             [0.0, -0.0, np.inf, -np.inf, np.nan, 30.0, -30.0]]).astype(dtype)
+    pairs = [(unary.erf, unary.erf_reference), (unary.erfc, unary.erfc_reference)]
+    for kernel, reference in pairs:
+        result, expected = kernel(values), reference(values)
+        assert result.dtype == dtype and result.shape == values.shape
+        spacing = np.spacing(np.abs(expected).astype(dtype))
+        finite = np.isfinite(expected)
+        assert np.all(np.abs(result[finite] - expected[finite]) <= spacing[finite])
+        np.testing.assert_array_equal(np.isnan(result), np.isnan(expected))
+    # a non-contiguous 2-D input of the parallel size
+    grid = rng.uniform(-3, 3, (300, 200)).astype(dtype)[:, ::2]
+    np.testing.assert_allclose(unary.erf(grid), unary.erf_reference(grid), rtol=1e-6)
+
+
+def test_erf_kernels_refuse_integer_arrays():
+    from minigrad.kernels import unary
+
+    with pytest.raises(TypeError, match="erf: expected a float32 or float64 array"):
+        unary.erf(np.arange(3))
+
+
+@pytest.mark.parametrize("weight", [0.25, 0.75, "array"])
+def test_lerp_kernel_matches_its_reference(weight):
+    from minigrad.kernels import unary
+
+    rng = np.random.default_rng(1)
+    start, end = rng.standard_normal((2, 40_000))
+    w = rng.uniform(-1, 2, 40_000) if weight == "array" else weight
+    np.testing.assert_allclose(unary.lerp(start, end, w), unary.lerp_reference(start, end, w),
+                               rtol=1e-15, atol=1e-15)
+    assert unary.lerp(start, end, 1.0).tolist() == end.tolist()  # weight 1 gives end exactly
+
+
+def test_binary_math_names_both_shapes():
+    for name in ("atan2", "hypot"):
+        with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
+            getattr(minigrad, name)(minigrad.ones(2), minigrad.ones(3))
+    with pytest.raises(ValueError, match=r"lerp: shapes \(2,\), \(3,\)"):
+        minigrad.lerp(minigrad.ones(2), minigrad.ones(3), 0.5)
+    with pytest.raises(TypeError, match="weight must be a number or a Tensor, got str"):
+        minigrad.lerp(minigrad.ones(2), minigrad.ones(2), "half")
+
+
+def test_unary_math_out_of_domain_is_nan_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = minigrad.tensor([-2.0, 2.0])
+        assert np.isnan(minigrad.asin(values).numpy()).all()
+        assert np.isnan(minigrad.log1p(minigrad.tensor([-2.0])).numpy()).all()
+        assert minigrad.log2(minigrad.tensor([0.0])).tolist() == [-np.inf]
+
+
+def test_lerp_weight_gradient_flows_through_a_tensor_weight():
+    start = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    end = minigrad.tensor([3.0, 6.0], dtype=minigrad.float64, requires_grad=True)
+    weight = minigrad.tensor(0.25, dtype=minigrad.float64, requires_grad=True)
+    minigrad.lerp(start, end, weight).sum().backward()
+    assert start.grad.tolist() == [0.75, 0.75]
+    assert end.grad.tolist() == [0.25, 0.25]
+    assert weight.grad.item() == 6.0
