@@ -148,6 +148,9 @@ class Tensor:
         round = _ops_for_typing.round
         sinh = _ops_for_typing.sinh
         trunc = _ops_for_typing.trunc
+        allclose = _ops_for_typing.allclose
+        equal = _ops_for_typing.equal
+        isclose = _ops_for_typing.isclose
         matmul = _ops_for_typing.matmul
         all = _ops_for_typing.all
         amax = _ops_for_typing.amax

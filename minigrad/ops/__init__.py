@@ -196,6 +196,10 @@ from minigrad.ops.elementwise import (
     sinh,
     trunc,
 )
+
+# isort: split
+# Closeness tests (issue 13).
+from minigrad.ops.elementwise import allclose, equal, isclose
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.reduce import (
     ValuesIndices,

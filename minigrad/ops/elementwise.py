@@ -1900,3 +1900,95 @@ def isfinite(input: Tensor) -> Tensor:
 
 
 op(isfinite, method=True)
+
+
+# --------------------------------------------------------------------------- closeness
+# Closeness tests for PyTorch programs (issue 13); no gradients, so no Function classes.
+
+
+def _same_dtype_pair(input: Any, other: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of two tensors of one dtype (PyTorch's isclose and allclose refuse
+    mixed dtypes, so a float32 result is never compared at float64 precision by accident),
+    after checking that their shapes broadcast."""
+    for which, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}: {which} must be a Tensor, got {type(value).__name__} (as in "
+                f"PyTorch); wrap a number with minigrad.tensor(value)"
+            )
+    if input._array.dtype != other._array.dtype:
+        raise TypeError(
+            f"{name}: input and other must have the same dtype, got {input.dtype} and "
+            f"{other.dtype}; convert one with .to(other.dtype)"
+        )
+    broadcast_shape(input, other, name)
+    return input._array, other._array
+
+
+def isclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> Tensor:
+    """Where ``|input - other| <= atol + rtol * |other|``, as a bool tensor (broadcasting).
+
+    As PyTorch: equal values are always close (so are infinities of the same sign),
+    otherwise the difference must be finite; NaN is close to NaN only with
+    ``equal_nan=True``. Both tensors must have the same dtype.
+    """
+    x, y = _same_dtype_pair(input, other, "isclose")
+    for which, tolerance in (("rtol", rtol), ("atol", atol)):
+        if not tolerance >= 0:
+            raise ValueError(
+                f"isclose: {which} must be greater than or equal to zero, got {tolerance}"
+            )
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.asarray(x == y)
+        if equal_nan and x.dtype.kind == "f":
+            close = close | (np.isnan(x) & np.isnan(y))
+        if rtol == 0 and atol == 0:
+            return Tensor._make(close)
+        if x.dtype.kind == "b":
+            x, y = x.astype(dtypes.get_default_dtype()), y.astype(dtypes.get_default_dtype())
+        # Tolerances in the tensors' precision (a float scalar makes integers float), as
+        # PyTorch's tensor-scalar arithmetic.
+        scalar = x.dtype.type if x.dtype.kind == "f" else dtypes.get_default_dtype().type
+        allowed = scalar(atol) + np.abs(scalar(rtol) * y.astype(scalar, copy=False))
+        actual = np.abs(x - y).astype(allowed.dtype, copy=False)
+        close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._make(np.asarray(close))
+
+
+op(isclose, method=True)
+
+
+def allclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> bool:
+    """Whether every element of ``input`` is close to ``other`` (see :func:`isclose`), as a
+    Python bool."""
+    return builtins.bool(np.all(isclose(input, other, rtol, atol, equal_nan)._array))
+
+
+op(allclose, method=True)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape and the same values, as a Python bool
+    (dtypes are promoted; NaN equals nothing, ``-0.0`` equals ``0.0``)."""
+    for which, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"equal: {which} must be a Tensor, got {type(value).__name__}")
+    if input._array.shape != other._array.shape:
+        return False
+    x, y, _ = binary_operands(input, other)
+    return builtins.bool(np.array_equal(x, y))
+
+
+op(equal, method=True)

@@ -379,3 +379,84 @@ def test_lerp_refuses_mixed_dtypes_and_integers_in_both():
             call(torch)
         with pytest.raises(TypeError, match="lerp"):
             call(minigrad)
+
+
+# ----------------------------------------------------------------------------- closeness
+
+_CLOSE_A = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 1e-9, np.inf, np.inf, -np.inf, np.nan, np.nan,
+                     1e38, 100.0, -3.0])
+_CLOSE_B = np.array([1.0, 1.00001, 1.0001, 1e-8, 2e-8, 0.0, np.inf, -np.inf, -np.inf, np.nan,
+                     1.0, np.inf, 100.002, -3.00003])
+_TOLERANCES = [{}, {"rtol": 0.0, "atol": 0.0}, {"rtol": 1e-3}, {"atol": 1e-3, "rtol": 0.0},
+               {"equal_nan": True}, {"rtol": 0.5, "atol": 1.0, "equal_nan": True}]
+
+
+@pytest.mark.parametrize("tolerances", _TOLERANCES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_isclose_and_allclose(tolerances, dtype):
+    a, b = _CLOSE_A.astype(dtype), _CLOSE_B.astype(dtype)
+    ours = minigrad.isclose(minigrad.tensor(a), minigrad.tensor(b), **tolerances)
+    _assert_same(ours, torch.isclose(torch.tensor(a), torch.tensor(b), **tolerances))
+    method = minigrad.tensor(a).isclose(minigrad.tensor(b), **tolerances)
+    _assert_same(method, ours)
+    for i in range(len(a)):  # allclose of each pair alone, and of all of them
+        pair = [minigrad.tensor(a[i : i + 1]), minigrad.tensor(b[i : i + 1])]
+        expected = torch.allclose(torch.tensor(a[i : i + 1]), torch.tensor(b[i : i + 1]),
+                                  **tolerances)
+        assert minigrad.allclose(*pair, **tolerances) is expected
+    expected = torch.allclose(torch.tensor(a), torch.tensor(b), **tolerances)
+    assert minigrad.tensor(a).allclose(minigrad.tensor(b), **tolerances) is expected
+
+
+@pytest.mark.parametrize("tolerances", [{}, {"rtol": 0.3, "atol": 0.0}, {"atol": 1.5},
+                                        {"rtol": 0.0, "atol": 0.0}], ids=str)
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+def test_isclose_integers_and_bools(tolerances, dtype):
+    a = np.array([1, 2, 10, 0, 5, -4]).astype(dtype)
+    b = np.array([1, 3, 14, 1, 5, -3]).astype(dtype)
+    ours = minigrad.isclose(minigrad.tensor(a), minigrad.tensor(b), **tolerances)
+    _assert_same(ours, torch.isclose(torch.tensor(a), torch.tensor(b), **tolerances))
+
+
+def test_isclose_broadcasts_and_allclose_then_compares_every_pair():
+    a, b = np.array([1.0, 2.0]), np.array([[1.0], [2.0]])
+    _assert_same(minigrad.isclose(minigrad.tensor(a), minigrad.tensor(b)),
+                 torch.isclose(torch.tensor(a), torch.tensor(b)))
+    assert minigrad.allclose(minigrad.tensor(a), minigrad.tensor(b)) is False
+    assert torch.allclose(torch.tensor(a), torch.tensor(b)) is False
+
+
+def test_closeness_refuses_what_torch_refuses():
+    calls = [
+        lambda m: m.isclose(m.tensor([1.0]), m.tensor([1.0], dtype=m.float64)),
+        lambda m: m.allclose(m.tensor([1.0]), m.tensor([1])),
+        lambda m: m.isclose(m.tensor([1.0]), m.tensor([1.0]), rtol=-1.0),
+        lambda m: m.isclose(m.tensor([1.0]), m.tensor([1.0]), atol=-1.0),
+        lambda m: m.isclose(m.tensor([1.0]), 1.0),
+        lambda m: m.equal(m.tensor([1.0]), 1.0),
+    ]
+    for call in calls:
+        with pytest.raises((RuntimeError, TypeError)):
+            call(torch)
+        with pytest.raises((ValueError, TypeError), match="isclose|allclose|equal"):
+            call(minigrad)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [([1.0, 2.0], [1.0, 2.0]), ([1.0, 2.0], [1.0, 2.5]), ([1.0, 2.0], [[1.0, 2.0]]),
+     ([np.nan], [np.nan]), ([-0.0], [0.0]), ([], []), ([[1.0]], [1.0])],
+)
+def test_equal(a, b):
+    expected = torch.equal(torch.tensor(a), torch.tensor(b))
+    assert minigrad.equal(minigrad.tensor(a), minigrad.tensor(b)) is expected
+    assert minigrad.tensor(a).equal(minigrad.tensor(b)) is expected
+
+
+def test_equal_promotes_dtypes_as_torch():
+    ints, floats = np.array([1, 2]), np.array([1.0, 2.0])
+    assert torch.equal(torch.tensor(floats), torch.tensor(ints)) is True
+    assert minigrad.equal(minigrad.tensor(floats), minigrad.tensor(ints)) is True
+    half = np.array([1.5, 2.0])
+    assert minigrad.equal(minigrad.tensor(half), minigrad.tensor(ints)) is False
+    assert torch.equal(torch.tensor(half), torch.tensor(ints)) is False
