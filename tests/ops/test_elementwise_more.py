@@ -1,7 +1,12 @@
-"""More elementwise math: rounding division, remainders (their errors and edge cases
-beyond the op table's property tests)."""
+"""More elementwise math: rounding division, remainders, rounding and further unary
+functions, closeness tests, the in-place forms and the erf and lerp kernels (their errors
+and edge cases beyond the op table's property tests)."""
 
 from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +157,81 @@ def test_lerp_weight_gradient_flows_through_a_tensor_weight():
     assert start.grad.tolist() == [0.75, 0.75]
     assert end.grad.tolist() == [0.25, 0.25]
     assert weight.grad.item() == 6.0
+
+
+# ----------------------------------------------------------------------------- in-place forms
+
+tensor_module = importlib.import_module("minigrad.tensor")  # minigrad.tensor: the function
+_IN_PLACE = tensor_module.IN_PLACE_OPS
+
+
+def _in_place_arguments(name):
+    """Operands for each in-place form, on values inside every op's domain."""
+    other = minigrad.tensor([0.7, 1.3, 0.4], dtype=minigrad.float64)
+    return {
+        "pow": (2.5,), "lerp": (other, 0.3), "fmod": (0.3,), "remainder": (-0.3,),
+        "floor_divide": (0.3,), "true_divide": (other,), "atan2": (other,),
+        "arctan2": (other,), "hypot": (other,),
+    }.get(name, ())
+
+
+@pytest.mark.parametrize("name", _IN_PLACE)
+def test_each_in_place_form_is_its_op_written_back(name):
+    values = np.array([0.25, -0.6, 0.9])
+    x = minigrad.tensor(values, dtype=minigrad.float64)
+    arguments = _in_place_arguments(name)
+    expected = getattr(minigrad.ops, name)(minigrad.tensor(values), *arguments)
+    memory = x._array
+    assert getattr(x, f"{name}_")(*arguments) is x
+    assert x._array is memory  # the same memory, written over
+    np.testing.assert_array_equal(x.numpy(), expected.numpy())
+
+
+def test_in_place_round_takes_decimals():
+    x = minigrad.tensor([1.25, 1.35, -2.46], dtype=minigrad.float64)
+    x.round_(decimals=1)
+    np.testing.assert_array_equal(x.numpy(), [1.2, 1.4, -2.5])
+
+
+def test_the_in_place_forms_are_typed_from_the_same_list():
+    """The ``if TYPE_CHECKING:`` block of Tensor that types ``exp_`` names exactly the
+    in-place forms, each typed as its op."""
+    tree = ast.parse(Path(tensor_module.__file__).read_text())
+    tensor = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Tensor")
+    blocks = [n for n in tensor.body
+              if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    block = next(b for b in blocks if any(
+        isinstance(n, ast.Assign) and n.targets[0].id == "exp_" for n in b.body))
+    stubs = {node.targets[0].id: ast.unparse(node.value) for node in block.body}
+    assert stubs == {f"{name}_": f"_ops_for_typing.{name}" for name in _IN_PLACE}
+    for name in _IN_PLACE:
+        assert getattr(minigrad.Tensor, f"{name}_").__name__ == f"{name}_"
+
+
+def test_in_place_errors_leave_the_tensor_unchanged():
+    integers = minigrad.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="exp_: result type float32 can't be cast"):
+        integers.exp_()
+    assert integers.tolist() == [1, 2]
+    x = minigrad.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"atan2_: the result's shape \(3, 2\) differs"):
+        x.atan2_(minigrad.ones(3, 2))
+    assert x.tolist() == [1.0, 2.0]
+    leaf = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        leaf.sin_()
+    assert leaf.tolist() == [1.0, 2.0]
+    assert integers.floor_().tolist() == [1, 2]  # an integer result stays
+
+
+def test_in_place_forms_under_no_grad_and_on_a_non_leaf_record_correctly():
+    x = minigrad.tensor([0.5, -1.0], dtype=minigrad.float64, requires_grad=True)
+    y = x * 2
+    y.sin_()
+    y.pow_(2)
+    y.sum().backward()
+    expected = 2 * np.sin(2 * x._array) * np.cos(2 * x._array) * 2
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-14)
+    with minigrad.no_grad():
+        x.abs_()
+    assert x.tolist() == [0.5, 1.0] and x.grad_fn is None

@@ -3,6 +3,7 @@ rounding and further unary functions, closeness tests, and the in-place forms.""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
@@ -460,3 +461,61 @@ def test_equal_promotes_dtypes_as_torch():
     half = np.array([1.5, 2.0])
     assert minigrad.equal(minigrad.tensor(half), minigrad.tensor(ints)) is False
     assert torch.equal(torch.tensor(half), torch.tensor(ints)) is False
+
+
+# ----------------------------------------------------------------------------- in-place forms
+
+_IN_PLACE = importlib.import_module("minigrad.tensor").IN_PLACE_OPS
+
+
+def _in_place_operands(module, name):
+    other = module.tensor([0.7, 1.3, 0.4], dtype=module.float64)
+    return {
+        "pow": (2.5,), "lerp": (other, 0.3), "fmod": (0.3,), "remainder": (-0.3,),
+        "floor_divide": (0.3,), "true_divide": (other,), "atan2": (other,),
+        "arctan2": (other,), "hypot": (other,),
+    }.get(name, ())
+
+
+@pytest.mark.parametrize("name", _IN_PLACE)
+def test_in_place_forms_match_torch(name):
+    values = np.array([0.25, -0.6, 0.9])
+    ours, theirs = minigrad.tensor(values), torch.tensor(values)
+    getattr(ours, f"{name}_")(*_in_place_operands(minigrad, name))
+    getattr(theirs, f"{name}_")(*_in_place_operands(torch, name))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", ["exp", "sin", "erf", "lerp", "pow", "atan2", "round", "frac"])
+def test_gradient_through_an_in_place_form_on_a_non_leaf(name):
+    values = np.array([0.25, -0.6, 0.9])
+    upstream = np.array([0.5, -1.5, 2.0])
+    ours = minigrad.tensor(values, requires_grad=True)
+    theirs = torch.tensor(values, requires_grad=True)
+    y_ours, y_theirs = ours * 1, theirs * 1
+    getattr(y_ours, f"{name}_")(*_in_place_operands(minigrad, name))
+    getattr(y_theirs, f"{name}_")(*_in_place_operands(torch, name))
+    (y_ours * minigrad.tensor(upstream)).sum().backward()
+    (y_theirs * torch.tensor(upstream)).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(y_ours.detach().numpy(), y_theirs.detach().numpy(), rtol=1e-15)
+
+
+def test_exp_in_place_on_a_non_leaf_as_in_the_brief():
+    ours = minigrad.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    theirs = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = ours * 1
+    y.exp_()
+    y.sum().backward()
+    y_torch = theirs * 1
+    y_torch.exp_()
+    y_torch.sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
+
+
+def test_in_place_refusals_match_torch():
+    for module in (torch, minigrad):
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            module.tensor([1, 2]).exp_()
+        with pytest.raises(RuntimeError):
+            module.tensor([1.0, 2.0]).atan2_(module.ones(3, 2))
