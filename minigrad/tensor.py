@@ -127,6 +127,34 @@ class Tensor:
         fmod = _ops_for_typing.fmod
         remainder = _ops_for_typing.remainder
         true_divide = _ops_for_typing.true_divide
+        # Rounding and more unary math (issue 13).
+        acos = _ops_for_typing.acos
+        arccos = _ops_for_typing.arccos
+        arcsin = _ops_for_typing.arcsin
+        arctan = _ops_for_typing.arctan
+        arctan2 = _ops_for_typing.arctan2
+        asin = _ops_for_typing.asin
+        atan = _ops_for_typing.atan
+        atan2 = _ops_for_typing.atan2
+        ceil = _ops_for_typing.ceil
+        cosh = _ops_for_typing.cosh
+        erf = _ops_for_typing.erf
+        erfc = _ops_for_typing.erfc
+        expm1 = _ops_for_typing.expm1
+        fix = _ops_for_typing.fix
+        floor = _ops_for_typing.floor
+        frac = _ops_for_typing.frac
+        hypot = _ops_for_typing.hypot
+        lerp = _ops_for_typing.lerp
+        log10 = _ops_for_typing.log10
+        log1p = _ops_for_typing.log1p
+        log2 = _ops_for_typing.log2
+        round = _ops_for_typing.round
+        sinh = _ops_for_typing.sinh
+        trunc = _ops_for_typing.trunc
+        allclose = _ops_for_typing.allclose
+        equal = _ops_for_typing.equal
+        isclose = _ops_for_typing.isclose
         matmul = _ops_for_typing.matmul
         all = _ops_for_typing.all
         amax = _ops_for_typing.amax
@@ -181,6 +209,53 @@ class Tensor:
         def __truediv__(self, other: Any) -> Tensor: ...
         def __matmul__(self, other: Any) -> Tensor: ...
         def __neg__(self) -> Tensor: ...
+
+    if TYPE_CHECKING:
+        # The in-place forms attached from IN_PLACE_OPS at the bottom of this file
+        # (x.exp_() makes exp(x) the new content of x): typed as the ops they apply.
+        abs_ = _ops_for_typing.abs
+        acos_ = _ops_for_typing.acos
+        arccos_ = _ops_for_typing.arccos
+        arcsin_ = _ops_for_typing.arcsin
+        arctan_ = _ops_for_typing.arctan
+        arctan2_ = _ops_for_typing.arctan2
+        asin_ = _ops_for_typing.asin
+        atan_ = _ops_for_typing.atan
+        atan2_ = _ops_for_typing.atan2
+        ceil_ = _ops_for_typing.ceil
+        cos_ = _ops_for_typing.cos
+        cosh_ = _ops_for_typing.cosh
+        erf_ = _ops_for_typing.erf
+        erfc_ = _ops_for_typing.erfc
+        exp_ = _ops_for_typing.exp
+        expm1_ = _ops_for_typing.expm1
+        fix_ = _ops_for_typing.fix
+        floor_ = _ops_for_typing.floor
+        floor_divide_ = _ops_for_typing.floor_divide
+        fmod_ = _ops_for_typing.fmod
+        frac_ = _ops_for_typing.frac
+        hypot_ = _ops_for_typing.hypot
+        lerp_ = _ops_for_typing.lerp
+        log_ = _ops_for_typing.log
+        log10_ = _ops_for_typing.log10
+        log1p_ = _ops_for_typing.log1p
+        log2_ = _ops_for_typing.log2
+        neg_ = _ops_for_typing.neg
+        pow_ = _ops_for_typing.pow
+        reciprocal_ = _ops_for_typing.reciprocal
+        relu_ = _ops_for_typing.relu
+        remainder_ = _ops_for_typing.remainder
+        round_ = _ops_for_typing.round
+        rsqrt_ = _ops_for_typing.rsqrt
+        sigmoid_ = _ops_for_typing.sigmoid
+        sign_ = _ops_for_typing.sign
+        sin_ = _ops_for_typing.sin
+        sinh_ = _ops_for_typing.sinh
+        sqrt_ = _ops_for_typing.sqrt
+        square_ = _ops_for_typing.square
+        tanh_ = _ops_for_typing.tanh
+        true_divide_ = _ops_for_typing.true_divide
+        trunc_ = _ops_for_typing.trunc
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
         _make(dtypes.as_array(data, dtype, copy=True), into=self)
@@ -755,6 +830,47 @@ Tensor.__mul__ = _ops.mul  # type: ignore[method-assign]
 Tensor.__truediv__ = _ops.div  # type: ignore[method-assign]
 Tensor.__matmul__ = _ops.matmul  # type: ignore[method-assign]
 Tensor.__neg__ = _ops.neg  # type: ignore[method-assign]
+
+# In-place forms of elementwise ops (issue 13): x.name_(*args) is
+# _history.change_in_place(x, ops.name, *args), as mul_ above; one list, so no form can
+# drift from its op.
+IN_PLACE_OPS: tuple[str, ...] = (
+    "abs", "acos", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan", "atan2",
+    "ceil", "cos", "cosh", "erf", "erfc", "exp", "expm1", "fix", "floor", "floor_divide",
+    "fmod", "frac", "hypot", "lerp", "log", "log10", "log1p", "log2", "neg", "pow",
+    "reciprocal", "relu", "remainder", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh",
+    "sqrt", "square", "tanh", "true_divide", "trunc",
+)
+
+
+def _in_place_form(name: str) -> Any:
+    operation = getattr(_ops, name)
+
+    def in_place(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        def checked(source: Tensor, *arguments: Any) -> Tensor:
+            # The errors PyTorch raises, before anything is written.
+            result = operation(source, *arguments, **kwargs)
+            if result._array.shape != self._array.shape:
+                raise RuntimeError(
+                    f"{name}_: the result's shape {result.shape} differs from this tensor's "
+                    f"{self.shape} (an operand broadcasts it); use the out-of-place {name}"
+                )
+            if not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
+                raise RuntimeError(
+                    f"{name}_: result type {result.dtype} can't be cast to this tensor's "
+                    f"dtype {self.dtype}; use the out-of-place {name}"
+                )
+            return result
+
+        return _history.change_in_place(self, checked, *args)
+
+    in_place.__name__ = in_place.__qualname__ = f"{name}_"
+    in_place.__doc__ = f"In place: ``{name}(self, ...)`` becomes this tensor's values."
+    return in_place
+
+
+for _name in IN_PLACE_OPS:
+    setattr(Tensor, f"{_name}_", _in_place_form(_name))
 
 
 def _comparable(other: Any) -> bool:

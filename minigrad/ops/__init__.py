@@ -39,6 +39,23 @@ Sign               primitive                                           sign
 RoundedDiv         primitive (zero gradient)                           div, floor_divide, fmod,
                                                                        remainder
 Remainder          ``a - b * div(a, b, rounding_mode=...)``            fmod, remainder
+Rounded            primitive (zero gradient)                           floor, ceil, round,
+                                                                       trunc, fix
+Frac               ``x - trunc(x)``                                    frac
+Sinh               primitive                                           sinh
+Cosh               primitive                                           cosh
+Asin               primitive                                           asin, arcsin
+Acos               primitive                                           acos, arccos
+Atan               primitive                                           atan, arctan
+Log1p              ``log(1 + x)``                                      log1p
+Expm1              ``exp(x) - 1``                                      expm1
+Log2               ``log(x) / log(2)``                                 log2
+Log10              ``log(x) / log(10)``                                log10
+Erf                primitive                                           erf
+Erfc               ``1 - erf(x)``                                      erfc
+Atan2              primitive                                           atan2, arctan2
+Hypot              ``sqrt(a * a + b * b)``                             hypot
+Lerp               ``start + weight * (end - start)``                  lerp
 Tanh               ``1 - 2 / (exp(2 * x) + 1)``                        tanh
 TanhBackward       ``grad * (1 - y * y)``                              tanh
 Sigmoid            ``1 / (1 + exp(-x))``                               sigmoid
@@ -150,6 +167,39 @@ from minigrad.ops.elementwise import (
     remainder,
     true_divide,
 )
+
+# isort: split
+# Rounding and more unary math, atan2, hypot, lerp (issue 13).
+from minigrad.ops.elementwise import (
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    asin,
+    atan,
+    atan2,
+    ceil,
+    cosh,
+    erf,
+    erfc,
+    expm1,
+    fix,
+    floor,
+    frac,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    round,
+    sinh,
+    trunc,
+)
+
+# isort: split
+# Closeness tests (issue 13).
+from minigrad.ops.elementwise import allclose, equal, isclose
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.reduce import (
     ValuesIndices,

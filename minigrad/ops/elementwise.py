@@ -14,10 +14,12 @@ input's shape.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
+from minigrad import dtypes
 from minigrad.autograd import Function
 from minigrad.kernels import binary, unary
 from minigrad.ops._common import (
@@ -725,6 +727,551 @@ def sign(input: Tensor) -> Tensor:
 op(sign, Sign, method=True, tests=[check(np.sign, kinks=(0.0,))])
 
 
+# --------------------------------------------------------------------------- rounding
+# Elementwise math for PyTorch programs (issue 13): rounding, more unary functions,
+# atan2, hypot, lerp.
+
+_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "trunc": np.trunc}
+
+
+def _round_half_even(data: np.ndarray, decimals: int) -> np.ndarray:
+    """PyTorch's ``round(x, decimals=d)``: ``rint(x * 10**d) / 10**d``, or
+    ``rint(x / 10**-d) * 10**-d`` for negative ``d``, in the tensor's own dtype (halves
+    go to the even neighbour of the scaled value, so ``round(1.25, decimals=1)`` is 1.2)."""
+    if decimals == 0:
+        return np.rint(data)
+    scale = data.dtype.type(10.0 ** builtins.abs(decimals))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if decimals > 0:
+            return np.asarray(np.rint(data * scale) / scale)
+        return np.asarray(np.rint(data / scale) * scale)
+
+
+class Rounded(Function):
+    """``floor``, ``ceil``, ``round`` and ``trunc``: piecewise constant, so the gradient is
+    zero (as PyTorch). Integer tensors are returned unchanged (a copy)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, mode: str, decimals: int) -> np.ndarray:
+        data = x._array
+        if data.dtype.kind == "b":
+            raise TypeError(
+                f"{mode} is not defined for bool tensors (as in PyTorch); convert them "
+                f"with .long() or .float()"
+            )
+        if data.dtype.kind != "f":
+            if decimals != 0:
+                raise TypeError(
+                    f"round with decimals={decimals} is only defined for float tensors, got "
+                    f"dtype {x.dtype} (as in PyTorch); convert with .double() first"
+                )
+            return data.copy()
+        if mode == "round":
+            return np.asarray(_round_half_even(data, decimals))
+        return np.asarray(_ROUNDING[mode](data))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        # Zeros, not grad * 0: an infinite upstream gradient must not become NaN.
+        return Tensor._make(np.zeros_like(grad._array)), None, None
+
+
+def floor(input: Tensor) -> Tensor:
+    """The largest integer not greater than each element (gradient zero); integer tensors
+    are returned as they are."""
+    return Rounded.apply(input, "floor", 0)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """The smallest integer not less than each element (gradient zero)."""
+    return Rounded.apply(input, "ceil", 0)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Each element rounded to ``decimals`` decimal places, halves to even as PyTorch
+    (``round(tensor([0.5, 1.5, 2.5]))`` is ``[0., 2., 2.]``); a negative ``decimals``
+    rounds to tens, hundreds... Gradient zero."""
+    if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+    return Rounded.apply(input, "round", builtins.int(decimals))
+
+
+def trunc(input: Tensor) -> Tensor:
+    """Each element rounded towards zero (its integer part; gradient zero)."""
+    return Rounded.apply(input, "trunc", 0)
+
+
+def fix(input: Tensor) -> Tensor:
+    """Alias of :func:`trunc`."""
+    return Rounded.apply(input, "trunc", 0)
+
+
+# The rounded values jump at the integers (round: at the halves); the records keep away.
+_INTEGERS = (-2.0, -1.0, 0.0, 1.0, 2.0)
+_HALVES = (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)
+_TENTH_HALVES = tuple(k / 10 + 0.05 for k in range(-11, 11))
+
+op(floor, Rounded, method=True, tests=[
+    check(np.floor, domain=(-2.5, 2.5), kinks=_INTEGERS, smooth=False),
+])
+op(ceil, Rounded, method=True, tests=[
+    check(np.ceil, domain=(-2.5, 2.5), kinks=_INTEGERS, smooth=False),
+])
+op(round, Rounded, method=True, tests=[
+    check(np.round, domain=(-3.0, 3.0), kinks=_HALVES, smooth=False),
+    check(lambda x, decimals: np.round(x, decimals), name="round_decimals",
+          function=lambda x, decimals: round(x, decimals=decimals),
+          kwargs=lambda rng, shapes: {"decimals": 1}, domain=(-1.0, 1.0),
+          kinks=_TENTH_HALVES, margin=0.01, smooth=False),
+])
+op(trunc, Rounded, method=True, tests=[
+    check(np.trunc, domain=(-2.5, 2.5), kinks=_INTEGERS, smooth=False),
+])
+op(fix, Rounded, method=True)
+
+
+class Frac(Function):
+    """``x - trunc(x)``: the gradient passes unchanged (trunc's is zero)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        data = x._array
+        if data.dtype.kind != "f":
+            raise TypeError(
+                f"frac is only defined for float tensors, got dtype {x.dtype} (as in "
+                f"PyTorch; an integer's fractional part is 0)"
+            )
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, as PyTorch
+            return np.asarray(data - np.trunc(data))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part ``input - trunc(input)``, with the sign of ``input``
+    (``frac(-2.25)`` is -0.25); NaN at infinities."""
+    return Frac.apply(input)
+
+
+op(frac, Frac, method=True, tests=[
+    check(lambda x: x - np.trunc(x), domain=(-2.5, 2.5), kinks=_INTEGERS),
+])
+
+
+# --------------------------------------------------------------------------- more unary math
+
+
+def _ufunc_of_input(ctx: Any, ufunc: Any, x: Tensor) -> np.ndarray:
+    """``ufunc`` (a NumPy ufunc or a kernel) on the input's float data, the input kept
+    for backward. Out of the domain the result is NaN (or inf) without a warning, as in
+    PyTorch."""
+    ctx.save_for_backward(x)
+    with np.errstate(all="ignore"):
+        return np.asarray(ufunc(_float_data(x)))
+
+
+class Sinh(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.sinh, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * cosh(x)
+
+
+def sinh(input: Tensor) -> Tensor:
+    """The hyperbolic sine."""
+    return Sinh.apply(input)
+
+
+op(sinh, Sinh, method=True, tests=[check(np.sinh)])
+
+
+class Cosh(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.cosh, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * sinh(x)
+
+
+def cosh(input: Tensor) -> Tensor:
+    """The hyperbolic cosine."""
+    return Cosh.apply(input)
+
+
+op(cosh, Cosh, method=True, tests=[check(np.cosh)])
+
+
+class Asin(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.arcsin, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * rsqrt(1.0 - x * x)
+
+
+def asin(input: Tensor) -> Tensor:
+    """The inverse sine, in ``[-pi/2, pi/2]`` (NaN outside ``[-1, 1]``)."""
+    return Asin.apply(input)
+
+
+def arcsin(input: Tensor) -> Tensor:
+    """Alias of :func:`asin`."""
+    return Asin.apply(input)
+
+
+op(asin, Asin, method=True, tests=[check(np.arcsin, domain=(-0.9, 0.9))])
+op(arcsin, Asin, method=True)
+
+
+class Acos(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.arccos, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return -grad * rsqrt(1.0 - x * x)
+
+
+def acos(input: Tensor) -> Tensor:
+    """The inverse cosine, in ``[0, pi]`` (NaN outside ``[-1, 1]``)."""
+    return Acos.apply(input)
+
+
+def arccos(input: Tensor) -> Tensor:
+    """Alias of :func:`acos`."""
+    return Acos.apply(input)
+
+
+op(acos, Acos, method=True, tests=[check(np.arccos, domain=(-0.9, 0.9))])
+op(arccos, Acos, method=True)
+
+
+class Atan(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.arctan, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * x + 1.0)
+
+
+def atan(input: Tensor) -> Tensor:
+    """The inverse tangent, in ``(-pi/2, pi/2)``."""
+    return Atan.apply(input)
+
+
+def arctan(input: Tensor) -> Tensor:
+    """Alias of :func:`atan`."""
+    return Atan.apply(input)
+
+
+op(atan, Atan, method=True, tests=[check(np.arctan, domain=(-3.0, 3.0))])
+op(arctan, Atan, method=True)
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.log1p, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1.0)
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate also where ``input`` is tiny."""
+    return Log1p.apply(input)
+
+
+op(log1p, Log1p, method=True, tests=[check(np.log1p, domain=(-0.9, 3.0))])
+
+
+class Expm1(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        with np.errstate(over="ignore"):
+            return saved_output(ctx, np.asarray(np.expm1(_float_data(x))))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1.0)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """``exp(input) - 1``, accurate also where ``input`` is tiny."""
+    return Expm1.apply(input)
+
+
+op(expm1, Expm1, method=True, tests=[check(np.expm1)])
+
+
+_LOG_2 = 0.6931471805599453  # log(2), as PyTorch's log2 backward spells it
+_LOG_10 = 2.3025850929940456  # log(10)
+
+
+class Log2(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.log2, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LOG_2)
+
+
+def log2(input: Tensor) -> Tensor:
+    """The base-2 logarithm (``-inf`` at 0, NaN below)."""
+    return Log2.apply(input)
+
+
+op(log2, Log2, method=True, tests=[check(np.log2, domain=(0.1, 5.0))])
+
+
+class Log10(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, np.log10, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LOG_10)
+
+
+def log10(input: Tensor) -> Tensor:
+    """The base-10 logarithm (``-inf`` at 0, NaN below)."""
+    return Log10.apply(input)
+
+
+op(log10, Log10, method=True, tests=[check(np.log10, domain=(0.1, 5.0))])
+
+
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # 2 / sqrt(pi), erf's slope at 0
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, unary.erf, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function ``2/sqrt(pi) * integral from 0 to input of exp(-t**2) dt``."""
+    return Erf.apply(input)
+
+
+op(erf, Erf, method=True, tests=[check(unary.erf_reference)])
+
+
+class Erfc(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> np.ndarray:
+        return _ufunc_of_input(ctx, unary.erfc, x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (exp(-(x * x)) * -_TWO_OVER_SQRT_PI)
+
+
+def erfc(input: Tensor) -> Tensor:
+    """The complementary error function ``1 - erf(input)``, without cancellation where
+    ``erf`` is near 1."""
+    return Erfc.apply(input)
+
+
+op(erfc, Erfc, method=True, tests=[check(unary.erfc_reference)])
+
+
+# --------------------------------------------------------------------------- atan2, hypot, lerp
+
+
+def _tensor_other(input: Any, other: Any, name: str) -> None:
+    """PyTorch's atan2 and hypot take two tensors; a number is a TypeError there too."""
+    for which, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}: {which} must be a Tensor, got {type(value).__name__} (as in "
+                f"PyTorch); wrap a number with minigrad.tensor(value)"
+            )
+
+
+def _float_operands(a: Tensor, b: Tensor, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Both operands promoted as a binary op, integers to the default float dtype."""
+    x, y, dtype = binary_operands(a, b)
+    broadcast_shape(a, b, name)  # a clear error before NumPy's own
+    if dtype.kind != "f":
+        x, y = x.astype(dtypes.get_default_dtype()), y.astype(dtypes.get_default_dtype())
+    return x, y
+
+
+class Atan2(Function):
+    """``atan2(a, b)``, the angle of the point ``(b, a)``; its gradient is
+    ``(b, -a) / (a**2 + b**2)``."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor) -> np.ndarray:
+        x, y = _float_operands(a, b, "atan2")
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.arctan2(x, y))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        scale = reciprocal(a * a + b * b)
+        return (grad * b * scale if need_a else None), (grad * -a * scale if need_b else None)
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle (in ``[-pi, pi]``) of the point ``(other, input)``, elementwise and
+    broadcasting: ``atan(input / other)`` in the right quadrant."""
+    _tensor_other(input, other, "atan2")
+    return Atan2.apply(input, other)
+
+
+def arctan2(input: Tensor, other: Tensor) -> Tensor:
+    """Alias of :func:`atan2`."""
+    _tensor_other(input, other, "arctan2")
+    return Atan2.apply(input, other)
+
+
+# atan2 jumps across the negative x axis (other < 0, input = 0): one record keeps other
+# positive, one keeps input positive.
+op(atan2, Atan2, method=True, tests=[
+    check(np.arctan2, arity=2, domain=((-2.0, 2.0), (0.3, 2.0))),
+    check(np.arctan2, name="atan2_upper_half", arity=2, domain=((0.3, 2.0), (-2.0, 2.0))),
+])
+op(arctan2, Atan2, method=True)
+
+
+class Hypot(Function):
+    """``sqrt(a**2 + b**2)`` without overflow; its gradient is ``(a, b) / hypot(a, b)``."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
+        x, y, dtype = binary_operands(a, b)
+        if dtype.kind != "f":
+            raise TypeError(
+                f"hypot is only defined for float tensors, got {a.dtype} and {b.dtype} (as "
+                f"in PyTorch); convert them with .float()"
+            )
+        broadcast_shape(a, b, "hypot")
+        out = Tensor._make(np.asarray(np.hypot(x, y)))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * a / out if need_a else None), (grad * b / out if need_b else None)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """``sqrt(input**2 + other**2)`` elementwise and broadcasting, without overflow or
+    underflow in the squares."""
+    _tensor_other(input, other, "hypot")
+    return Hypot.apply(input, other)
+
+
+# hypot has a cone point at the origin: input stays positive.
+op(hypot, Hypot, method=True, tests=[
+    check(np.hypot, arity=2, domain=((0.3, 2.0), (-2.0, 2.0))),
+])
+
+
+class Lerp(Function):
+    """``start + weight * (end - start)``, rounded as PyTorch's (see ``unary.lerp``)."""
+
+    @staticmethod
+    def forward(ctx: Any, start: Tensor, end: Tensor, weight: Any) -> np.ndarray:
+        ctx.save_for_backward(start, end, weight if isinstance(weight, Tensor) else None)
+        ctx.weight = None if isinstance(weight, Tensor) else weight
+        if isinstance(weight, Tensor):
+            s, e, w = np.broadcast_arrays(start._array, end._array, weight._array)
+            return unary.lerp(s, e, w)
+        s, e = np.broadcast_arrays(start._array, end._array)
+        return unary.lerp(s, e, weight)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        start, end, weight = ctx.saved_tensors
+        weight = ctx.weight if weight is None else weight
+        need_start, need_end, need_weight = ctx.needs_input_grad
+        return (
+            grad * (1.0 - weight) if need_start else None,
+            grad * weight if need_end else None,
+            grad * (end - start) if need_weight else None,
+        )
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """The linear interpolation ``input + weight * (end - input)``, elementwise and
+    broadcasting; ``weight`` is a number or a tensor. As PyTorch, the three must share
+    one float dtype."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor):
+        kinds = [type(v).__name__ for v in (input, end)]
+        raise TypeError(f"lerp: input and end must be Tensors, got {kinds[0]} and {kinds[1]}")
+    if input._array.dtype.kind != "f":
+        raise TypeError(f"lerp is only defined for float tensors, got dtype {input.dtype}")
+    for which, value in (("end", end), ("weight", weight)):
+        if isinstance(value, Tensor) and value._array.dtype != input._array.dtype:
+            raise TypeError(
+                f"lerp: expected dtype {input.dtype} for {which} (the dtype of input), got "
+                f"{value.dtype}; convert it with .to(input.dtype)"
+            )
+    if not isinstance(weight, (Tensor, *Scalar)):
+        raise TypeError(
+            f"lerp: weight must be a number or a Tensor, got {type(weight).__name__}"
+        )
+    shapes = [v._array.shape for v in (input, end, weight) if isinstance(v, Tensor)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            f"lerp: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
+    return Lerp.apply(input, end, weight)
+
+
+def _weight(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"weight": float(rng.uniform(-0.5, 1.5))}
+
+
+op(lerp, Lerp, method=True, tests=[
+    check(lambda start, end, weight: start + weight * (end - start), arity=3),
+    check(lambda start, end, weight: start + weight * (end - start), name="lerp_scalar",
+          function=lambda start, end, weight: lerp(start, end, weight), arity=2,
+          kwargs=_weight),
+])
+
+
 # --------------------------------------------------------------------------- activations
 
 
@@ -1353,3 +1900,95 @@ def isfinite(input: Tensor) -> Tensor:
 
 
 op(isfinite, method=True)
+
+
+# --------------------------------------------------------------------------- closeness
+# Closeness tests for PyTorch programs (issue 13); no gradients, so no Function classes.
+
+
+def _same_dtype_pair(input: Any, other: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of two tensors of one dtype (PyTorch's isclose and allclose refuse
+    mixed dtypes, so a float32 result is never compared at float64 precision by accident),
+    after checking that their shapes broadcast."""
+    for which, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}: {which} must be a Tensor, got {type(value).__name__} (as in "
+                f"PyTorch); wrap a number with minigrad.tensor(value)"
+            )
+    if input._array.dtype != other._array.dtype:
+        raise TypeError(
+            f"{name}: input and other must have the same dtype, got {input.dtype} and "
+            f"{other.dtype}; convert one with .to(other.dtype)"
+        )
+    broadcast_shape(input, other, name)
+    return input._array, other._array
+
+
+def isclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> Tensor:
+    """Where ``|input - other| <= atol + rtol * |other|``, as a bool tensor (broadcasting).
+
+    As PyTorch: equal values are always close (so are infinities of the same sign),
+    otherwise the difference must be finite; NaN is close to NaN only with
+    ``equal_nan=True``. Both tensors must have the same dtype.
+    """
+    x, y = _same_dtype_pair(input, other, "isclose")
+    for which, tolerance in (("rtol", rtol), ("atol", atol)):
+        if not tolerance >= 0:
+            raise ValueError(
+                f"isclose: {which} must be greater than or equal to zero, got {tolerance}"
+            )
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.asarray(x == y)
+        if equal_nan and x.dtype.kind == "f":
+            close = close | (np.isnan(x) & np.isnan(y))
+        if rtol == 0 and atol == 0:
+            return Tensor._make(close)
+        if x.dtype.kind == "b":
+            x, y = x.astype(dtypes.get_default_dtype()), y.astype(dtypes.get_default_dtype())
+        # Tolerances in the tensors' precision (a float scalar makes integers float), as
+        # PyTorch's tensor-scalar arithmetic.
+        scalar = x.dtype.type if x.dtype.kind == "f" else dtypes.get_default_dtype().type
+        allowed = scalar(atol) + np.abs(scalar(rtol) * y.astype(scalar, copy=False))
+        actual = np.abs(x - y).astype(allowed.dtype, copy=False)
+        close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._make(np.asarray(close))
+
+
+op(isclose, method=True)
+
+
+def allclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> bool:
+    """Whether every element of ``input`` is close to ``other`` (see :func:`isclose`), as a
+    Python bool."""
+    return builtins.bool(np.all(isclose(input, other, rtol, atol, equal_nan)._array))
+
+
+op(allclose, method=True)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape and the same values, as a Python bool
+    (dtypes are promoted; NaN equals nothing, ``-0.0`` equals ``0.0``)."""
+    for which, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"equal: {which} must be a Tensor, got {type(value).__name__}")
+    if input._array.shape != other._array.shape:
+        return False
+    x, y, _ = binary_operands(input, other)
+    return builtins.bool(np.array_equal(x, y))
+
+
+op(equal, method=True)
