@@ -29,6 +29,8 @@ import numpy as np
 from minigrad import ops as _ops
 from minigrad.autograd import Function, in_place, no_grad
 from minigrad.creation import generator
+from minigrad.kernels.unary import erf as _erf_kernel
+from minigrad.kernels.unary import erf_reference
 from minigrad.nn.pooling import (
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
@@ -681,35 +683,10 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return input * sigmoid(input)
 
 
-_erf_array = np.vectorize(math.erf, otypes=[np.float64])
-
-
-class Erf(Function):
-    """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt`` (NumPy has
-    none; computed with :func:`math.erf` per element). Its gradient
-    ``2/sqrt(pi) * exp(-x^2)`` is written with Tensor ops, so it differentiates again."""
-
-    _forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return np.asarray(_erf_array(x._array), dtype=x._array.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * (_ops.exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
-
-
-def _erf(input: Tensor) -> Tensor:
-    return Erf.apply(input)
-
-
 class Gelu(Function):
     """The exact GELU ``x * Phi(x)``, ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` the standard
     normal CDF. Its gradient ``Phi(x) + x * phi(x)`` (``phi`` the normal density) is
-    written with Tensor ops and :class:`Erf`, so it differentiates again."""
+    written with Tensor ops and ``minigrad.erf``, so it differentiates again."""
 
     _forward_on_arrays = True
 
@@ -717,13 +694,13 @@ class Gelu(Function):
     def forward(ctx: Any, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         data = x._array
-        cdf = 0.5 * (1.0 + _erf_array(data * (1.0 / math.sqrt(2.0))))
+        cdf = 0.5 * (1.0 + _erf_kernel(data * (1.0 / math.sqrt(2.0))))
         return np.asarray(data * cdf, dtype=data.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        cdf = (Erf.apply(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        cdf = (_ops.erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
         density = _ops.exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * density)
 
@@ -1071,7 +1048,7 @@ def _numpy_binary_cross_entropy(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def _numpy_gelu(x: np.ndarray) -> np.ndarray:
-    return x * 0.5 * (1.0 + _erf_array(x / math.sqrt(2.0)))
+    return x * 0.5 * (1.0 + erf_reference(x / math.sqrt(2.0)))
 
 
 #: The OpInfo records of the fused Functions defined here. They are not added to
@@ -1087,5 +1064,4 @@ FUSED_OP_RECORDS = (
         domain=((0.05, 0.95), (0.05, 0.95)),
     ),
     OpInfo("gelu", gelu, _numpy_gelu),
-    OpInfo("erf", _erf, _erf_array),
 )

@@ -225,7 +225,6 @@ NOT_REGISTERED = {
     # depend on whether minigrad.nn was imported (its records are FUSED_OP_RECORDS).
     "minigrad.nn.functional.BinaryCrossEntropy",
     # gelu's exact form, fused the same way (its records are FUSED_OP_RECORDS too).
-    "minigrad.nn.functional.Erf",
     "minigrad.nn.functional.Gelu",
     # The identity Module.__call__ puts around a module's inputs and outputs when it has
     # full backward hooks: an nn mechanism, not an op.
