@@ -100,3 +100,8 @@ __all__ = [
     "summary",
     "utils",
 ]
+
+# nn additions (issue 13): parameter containers
+from minigrad.nn.containers import ParameterDict, ParameterList  # noqa: E402
+
+__all__ += ["ParameterDict", "ParameterList"]

@@ -205,3 +205,133 @@ def test_gumbel_softmax_seeded():
     minigrad.manual_seed(0)
     along0 = F.gumbel_softmax(logits, hard=True, dim=0)
     np.testing.assert_array_equal(along0._array.sum(0), 1.0)
+
+
+# ----------------------------------------------------------------------------- containers
+
+
+def _pair_of_models():
+    """The same model in both libraries: a ParameterList and a ParameterDict (holding a
+    non-tensor entry each) beside a layer with buffers, and one shared module."""
+
+    def build(lib, mod):
+        class Model(mod.Module):
+            def __init__(self):
+                super().__init__()
+                self.scales = mod.ParameterList([lib.ones(3), lib.zeros(2, 2)])
+                self.scales.append("not a parameter")
+                self.scales.append(mod.Parameter(lib.ones(1)))
+                self.table = mod.ParameterDict({"right": lib.ones(4), "left": lib.zeros(1)})
+                self.table["note"] = 7
+                self.table.update([("z", lib.ones(2)), ("a", lib.ones(3))])
+                self.norm = mod.BatchNorm1d(3)
+                self.shared = mod.Linear(2, 2)
+                self.alias = self.shared
+
+        return Model()
+
+    return build(minigrad, nn), build(torch, tnn)
+
+
+def test_parameter_containers_names_match_torch():
+    ours, theirs = _pair_of_models()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert list(ours.table.keys()) == list(theirs.table.keys())
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    ours_all = [n for n, _ in ours.named_modules(remove_duplicate=False)]
+    assert ours_all == [n for n, _ in theirs.named_modules(remove_duplicate=False)]
+    ours_all = [n for n, _ in ours.named_parameters(remove_duplicate=False)]
+    assert ours_all == [n for n, _ in theirs.named_parameters(remove_duplicate=False)]
+    assert len(ours.scales) == len(theirs.scales) == 4
+    assert ours.scales[2] == theirs.scales[2] == "not a parameter"
+    assert ours.table["note"] == theirs.table["note"] == 7
+    assert repr(ours.scales).splitlines()[3] == repr(theirs.scales).splitlines()[3]
+
+
+def test_parameter_containers_load_and_convert_like_torch():
+    ours, theirs = _pair_of_models()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    first = ours.scales[0]
+    ours.to(minigrad.float64)
+    theirs.to(torch.float64)
+    assert ours.scales[0] is first and first.dtype == np.float64
+    for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == tname and p.dtype == np.dtype(str(tp.dtype).replace("torch.", ""))
+        assert p.requires_grad == tp.requires_grad
+        np.testing.assert_array_equal(p._array, tp.detach().numpy())
+
+
+def test_get_submodule_parameter_buffer_match_torch():
+    ours, theirs = _pair_of_models()
+    for target in ("", "norm", "shared", "scales"):
+        ours_type = type(ours.get_submodule(target)).__name__
+        assert ours_type == type(theirs.get_submodule(target)).__name__
+    for target in ("scales.1", "table.right", "norm.weight", "alias.bias"):
+        assert ours.get_parameter(target).shape == tuple(theirs.get_parameter(target).shape)
+    assert ours.get_buffer("norm.running_var").shape == (3,)
+    cases = [
+        ("get_submodule", "norm.missing"),
+        ("get_submodule", "norm.weight"),
+        ("get_submodule", "scales.2"),
+        ("get_parameter", "norm.running_mean"),
+        ("get_parameter", "nothing.weight"),
+        ("get_parameter", "table.note"),
+        ("get_buffer", "norm.weight"),
+        ("get_buffer", "norm.absent"),
+    ]
+    for method, target in cases:
+        with pytest.raises(AttributeError) as theirs_error:
+            getattr(theirs, method)(target)
+        with pytest.raises(AttributeError) as ours_error:
+            getattr(ours, method)(target)
+        assert str(ours_error.value) == str(theirs_error.value)
+
+
+def test_registration_errors_like_torch():
+    cases = [
+        ("register_buffer", ("a.b", None), KeyError),
+        ("register_buffer", ("", None), KeyError),
+        ("register_buffer", (3, None), TypeError),
+        ("register_buffer", ("training", None), KeyError),
+        ("register_parameter", ("a.b", None), KeyError),
+        ("register_parameter", ("forward", None), KeyError),
+        ("add_module", ("a.b", None), KeyError),
+        ("add_module", ("x", 3), TypeError),
+    ]
+    for method, args, error in cases:
+        with pytest.raises(error):
+            getattr(tnn.Module(), method)(*args)
+        module = nn.Module()
+        with pytest.raises(error):
+            getattr(module, method)(*args)
+        assert not module._parameters and not module._buffers and not module._modules
+    with pytest.raises(TypeError, match="cannot assign 'Tensor' object to parameter 'w'"):
+        nn.Module().register_parameter("w", minigrad.zeros(2))
+    with pytest.raises(TypeError, match="cannot assign 'int' object to buffer 'b'"):
+        nn.Module().register_buffer("b", 3)
+    module = nn.Module()
+    module.register_buffer("b", minigrad.zeros(1))
+    with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'b'"):
+        module.b = 3
+
+
+def test_buffer_persistence_and_requires_grad_like_torch():
+    for lib, mod in ((minigrad, nn), (torch, tnn)):
+        module = mod.Linear(2, 2)
+        module.register_buffer("scratch", lib.zeros(2), persistent=False)
+        module.register_buffer("kept", lib.zeros(1))
+        assert list(module.state_dict()) == ["weight", "bias", "kept"]
+        module.register_buffer("scratch", lib.ones(2))  # now persistent
+        assert list(module.state_dict()) == ["weight", "bias", "scratch", "kept"]
+        module.register_buffer("gone", lib.zeros(1), persistent=False)
+        del module.gone
+        module.gone = mod.Parameter(lib.zeros(1))  # a parameter, saved
+        assert list(module.state_dict()) == ["weight", "bias", "gone", "scratch", "kept"]
+        module.register_buffer("swap", lib.zeros(1), persistent=False)
+        module.swap = mod.Parameter(lib.zeros(1))  # replaces the buffer: saved now
+        assert "swap" in module.state_dict() and "swap" not in dict(module.named_buffers())
+        assert module.requires_grad_(False) is module
+        assert not any(p.requires_grad for p in module.parameters())
+        assert [n for n, _ in module.named_buffers()] == ["scratch", "kept"]
