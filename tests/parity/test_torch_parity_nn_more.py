@@ -14,6 +14,7 @@ import torch.nn.functional as TF  # noqa: E402
 import minigrad  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
+from minigrad.testing import gradcheck  # noqa: E402
 
 RNG = np.random.default_rng(2026)
 
@@ -335,3 +336,87 @@ def test_buffer_persistence_and_requires_grad_like_torch():
         assert module.requires_grad_(False) is module
         assert not any(p.requires_grad for p in module.parameters())
         assert [n for n, _ in module.named_buffers()] == ["scratch", "kept"]
+
+
+# ----------------------------------------------------------------------------- Embedding
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+@pytest.mark.parametrize("scale_grad_by_freq", [False, True])
+def test_embedding_max_norm_and_frequency_scaling_match_torch(norm_type, scale_grad_by_freq):
+    table = RNG.standard_normal((7, 4)) * 2
+    table[3] *= 0.01  # a row shorter than max_norm stays as it is
+    indices = np.array([[0, 2, 2, 3], [6, 0, 0, 1]])
+    options = dict(padding_idx=1, max_norm=1.25, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq)
+    ours_weight = minigrad.tensor(table.copy(), requires_grad=True)
+    theirs_weight = torch.tensor(table.copy(), requires_grad=True)
+    out = F.embedding(minigrad.tensor(indices), ours_weight, **options)
+    tout = TF.embedding(torch.tensor(indices), theirs_weight, **options)
+    np.testing.assert_allclose(out._array, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
+    # The renormalisation wrote into the weights themselves, the rows looked up only.
+    np.testing.assert_allclose(ours_weight._array, theirs_weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(ours_weight._array[[3, 4, 5]], table[[3, 4, 5]])
+    assert ours_weight.grad_fn is None and ours_weight.is_leaf
+    upstream = RNG.standard_normal(out.shape)
+    out.backward(minigrad.tensor(upstream))
+    tout.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ours_weight.grad._array, theirs_weight.grad.numpy(), rtol=1e-12)
+
+
+def test_embedding_frequency_scaling_gradient_with_graph():
+    """The scaled gradient (create_graph=True) matches torch's, and so does its own
+    derivative, which is exact (finite differences of the scaled gradient): the scale
+    is applied once on every path."""
+    table = RNG.standard_normal((5, 3))
+    indices = np.array([1, 1, 4, 1, 0])
+
+    def gradient(weight, lib, functional):
+        out = functional.embedding(lib.tensor(indices), weight, scale_grad_by_freq=True)
+        return lib.autograd.grad((out**3).sum(), weight, create_graph=True)[0]
+
+    ours_weight = minigrad.tensor(table, requires_grad=True)
+    theirs_weight = torch.tensor(table, requires_grad=True)
+    ours, theirs = gradient(ours_weight, minigrad, F), gradient(theirs_weight, torch, TF)
+    np.testing.assert_allclose(ours._array, theirs.detach().numpy(), rtol=1e-12)
+    (ours**2).sum().backward()
+    (theirs**2).sum().backward()
+    np.testing.assert_allclose(ours_weight.grad._array, theirs_weight.grad.numpy(), rtol=1e-12)
+    assert gradcheck(lambda w: gradient(w, minigrad, F), (ours_weight,))
+
+
+def test_embedding_max_norm_is_an_in_place_change_like_torch():
+    table = RNG.standard_normal((4, 2)) * 3
+    for lib, mod in ((minigrad, nn), (torch, tnn)):
+        layer = mod.Embedding.from_pretrained(lib.tensor(table.copy()), freeze=False, max_norm=0.5)
+        saved = (layer.weight * layer.weight).sum()  # saves the weights
+        layer(lib.tensor([0, 1]))
+        with pytest.raises(RuntimeError, match="modified by an in-?place operation"):
+            saved.backward()
+
+
+def test_embedding_from_pretrained_matches_torch():
+    table = RNG.standard_normal((5, 3))
+    for freeze in (True, False):
+        ours_source = minigrad.tensor(table.copy())
+        theirs_source = torch.tensor(table.copy())
+        ours = nn.Embedding.from_pretrained(ours_source, freeze=freeze, padding_idx=-1)
+        theirs = tnn.Embedding.from_pretrained(theirs_source, freeze=freeze, padding_idx=-1)
+        assert repr(ours) == repr(theirs) == "Embedding(5, 3, padding_idx=4)"
+        assert ours.weight.requires_grad == theirs.weight.requires_grad == (not freeze)
+        assert type(ours.weight) is nn.Parameter
+        # The weights share the given tensor's memory; the padding row is not zeroed.
+        ours.weight._array[0, 0] = 42.0
+        theirs.weight.data[0, 0] = 42.0
+        assert ours_source._array[0, 0] == theirs_source[0, 0].item() == 42.0
+        np.testing.assert_array_equal(ours.weight._array[4], theirs.weight.detach().numpy()[4])
+        indices = np.array([[4, 0], [2, 4]])
+        np.testing.assert_array_equal(
+            ours(minigrad.tensor(indices))._array, theirs(torch.tensor(indices)).detach().numpy()
+        )
+        assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+    options = dict(max_norm=2.0, norm_type=1.0, scale_grad_by_freq=True)
+    ours = nn.Embedding.from_pretrained(minigrad.tensor(table), **options)
+    theirs = tnn.Embedding.from_pretrained(torch.tensor(table), **options)
+    assert repr(ours) == repr(theirs)
+    assert repr(nn.Embedding(3, 2, max_norm=1)) == repr(tnn.Embedding(3, 2, max_norm=1))
