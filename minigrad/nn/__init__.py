@@ -101,7 +101,9 @@ __all__ = [
     "utils",
 ]
 
-# nn additions (issue 13): parameter containers
+# nn additions (issue 13): parameter containers, lazy layers
 from minigrad.nn.containers import ParameterDict, ParameterList  # noqa: E402
+from minigrad.nn.layers import LazyLinear  # noqa: E402
+from minigrad.nn.module import UninitializedParameter  # noqa: E402
 
-__all__ += ["ParameterDict", "ParameterList"]
+__all__ += ["LazyLinear", "ParameterDict", "ParameterList", "UninitializedParameter"]

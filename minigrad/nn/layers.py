@@ -20,7 +20,7 @@ from minigrad.devices import resolve_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.containers import Sequential
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, UninitializedParameter
 from minigrad.ops import flatten
 from minigrad.tensor import Tensor
 
@@ -35,6 +35,7 @@ __all__ = [
     "Hardsigmoid",
     "Identity",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -129,6 +130,99 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class LazyLinear(Linear):
+    """A :class:`Linear` whose ``in_features`` is inferred from the first input, as
+    PyTorch's: ``weight`` and ``bias`` are :class:`UninitializedParameter` until the first
+    call, which sets ``in_features = input.shape[-1]``, gives them their shapes, draws
+    them as ``Linear`` does, and turns the module into a plain ``Linear`` (its class
+    changes; the parameter objects stay, so an optimizer made before or after that dry
+    run updates them). ``state_dict`` is refused before the first call;
+    ``load_state_dict`` gives the parameters the saved shapes.
+
+    >>> layer = LazyLinear(2)
+    >>> layer(minigrad.randn(5, 3)).shape
+    (5, 2)
+    >>> layer
+    Linear(in_features=3, out_features=2, bias=True)
+    """
+
+    cls_to_become: type[Module] | None = Linear
+
+    def __init__(
+        self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
+        Module.__init__(self)
+        resolve_device(device, "LazyLinear")
+        self.in_features = 0
+        self.out_features = _check_size(out_features, "LazyLinear: out_features")
+        self.weight = UninitializedParameter(dtype=_float_dtype(dtype))
+        if bias:
+            self.bias = UninitializedParameter(dtype=_float_dtype(dtype))
+        else:
+            self.register_parameter("bias", None)
+        # Registered first, so it runs before any forward pre-hook of the user's.
+        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether a parameter or buffer still waits for its shape."""
+        tensors = list(self._parameters.values()) + list(self._buffers.values())
+        return any(isinstance(tensor, UninitializedParameter) for tensor in tensors)
+
+    def reset_parameters(self) -> None:
+        """Draw new weights as :class:`Linear` does, once the shapes are known."""
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
+        """Infer ``in_features`` from ``input`` (``(*, in_features)``, floating) and give
+        ``weight`` and ``bias`` their shapes and initial values."""
+        if not isinstance(input, Tensor) or input.ndim == 0:
+            what = "a 0-d tensor" if isinstance(input, Tensor) else type(input).__name__
+            raise ValueError(
+                f"LazyLinear: expected an input of shape (*, in_features) to infer "
+                f"in_features from, got {what}"
+            )
+        if input.dtype.kind != "f":
+            raise TypeError(f"LazyLinear: input must be a floating tensor, got {input.dtype}")
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = int(input.shape[-1])
+                for parameter, shape in (
+                    (self.weight, (self.out_features, self.in_features)),
+                    (self.bias, (self.out_features,)),
+                ):
+                    if isinstance(parameter, UninitializedParameter):
+                        parameter.materialize(shape)
+                self.reset_parameters()
+        if self.in_features == 0:  # the shapes came from load_state_dict
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise ValueError(
+                    f"LazyLinear: input of shape {input.shape} has {input.shape[-1]} features, "
+                    f"but the loaded weight of shape {self.weight.shape} takes "
+                    f"{self.weight.shape[-1]}"
+                )
+            self.in_features = int(input.shape[-1])
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``input @ weight.T + bias``, inferring the shapes first if needed (only when
+        ``forward`` is called directly: a call of the module does it in its pre-hook)."""
+        if self.has_uninitialized_params() or self.in_features == 0:
+            _infer_parameters(self, (input,))
+        return F.linear(input, self.weight, self.bias)
+
+
+def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:
+    """The forward pre-hook of a lazy module: infer the shapes from the call's arguments,
+    then become ``cls_to_become`` (as PyTorch's LazyModuleMixin)."""
+    module.initialize_parameters(*args)
+    if module.has_uninitialized_params():
+        raise RuntimeError(f"module {type(module).__name__} has not been fully initialized")
+    module._initialize_hook.remove()
+    del module._initialize_hook
+    if module.cls_to_become is not None:
+        module.__class__ = module.cls_to_become
 
 
 class Flatten(Module):

@@ -22,7 +22,7 @@ from minigrad.autograd.hooks import RemovableHandle
 from minigrad.devices import device, resolve_device
 from minigrad.tensor import Tensor, _make
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "UninitializedParameter"]
 
 
 class Parameter(Tensor):
@@ -45,6 +45,78 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet, as PyTorch's: what a lazy module
+    (:class:`~minigrad.nn.LazyLinear`) holds until its first call infers the shape.
+
+    It has a dtype (``dtype``, or the default float dtype) but no shape: reading
+    ``shape``, ``size()``, ``numel()``, ``ndim`` or ``dim()`` raises. An optimizer may
+    already hold it. :meth:`materialize` gives it a shape, in place: the same object
+    then is a plain :class:`Parameter` (uninitialised memory, to be filled).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        resolve_device(device, "UninitializedParameter")
+        resolved = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+        if resolved not in dtypes.FLOATING:
+            raise TypeError(f"UninitializedParameter: dtype must be floating, got {resolved}")
+        super().__init__(np.empty(0, dtype=resolved), requires_grad)
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give this parameter the shape ``shape`` (an int or a sequence of ints) and,
+        optionally, a new floating ``dtype``; it becomes a :class:`Parameter` (the same
+        object) whose values are uninitialised."""
+        resolve_device(device, "UninitializedParameter.materialize")
+        sizes = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                   for n in sizes):
+            raise ValueError(
+                f"UninitializedParameter.materialize: shape must be non-negative ints, got "
+                f"{shape!r}"
+            )
+        target = self._array.dtype if dtype is None else dtypes.resolve(dtype)
+        if target not in dtypes.FLOATING:
+            raise TypeError(
+                f"UninitializedParameter.materialize: dtype must be floating, got {target}"
+            )
+        with in_place(self):
+            self._array = np.empty(tuple(int(n) for n in sizes), dtype=target)
+        self.__class__ = Parameter  # type: ignore[assignment]
+
+    def _no_shape(self) -> RuntimeError:
+        return RuntimeError(
+            "can't access the shape of an uninitialized parameter: run the lazy module on "
+            "an example input first (a dry run), which infers the shapes; loading a "
+            "state_dict into the module also gives them"
+        )
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise self._no_shape()
+
+    @property
+    def ndim(self) -> int:
+        raise self._no_shape()
+
+    def size(self, dim: int | None = None) -> Any:
+        raise self._no_shape()
+
+    def numel(self) -> int:
+        raise self._no_shape()
+
+    def dim(self) -> int:
+        raise self._no_shape()
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
+
+
+def _is_lazy(tensor: Any) -> bool:
+    return isinstance(tensor, UninitializedParameter)
 
 
 class Module:
@@ -483,9 +555,8 @@ class Module:
 
     # ------------------------------------------------------------------ state
 
-    def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name (sharing memory: a snapshot
-        needs ``{k: v.clone() ...}`` or :func:`minigrad.save`)."""
+    def _state_tensors(self, prefix: str = "") -> OrderedDict[str, Tensor]:
+        """The parameters and persistent buffers themselves, by dotted name."""
         state: OrderedDict[str, Tensor] = OrderedDict()
         # Every path to a shared module or tensor gets its key, as in PyTorch.
         for module_name, module in self.named_modules(prefix=prefix, remove_duplicate=False):
@@ -494,17 +565,32 @@ class Module:
                 if tensor is None or name in skip:
                     continue
                 key = f"{module_name}.{name}" if module_name else name
-                state[key] = tensor.detach()
+                state[key] = tensor
         return state
+
+    def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
+        """Parameters and persistent buffers by dotted name (sharing memory: a snapshot
+        needs ``{k: v.clone() ...}`` or :func:`minigrad.save`). Refused while a lazy
+        module has not inferred its parameters' shapes yet."""
+        state = self._state_tensors(prefix)
+        lazy = [key for key, tensor in state.items() if _is_lazy(tensor)]
+        if lazy:
+            raise RuntimeError(
+                f"state_dict: {', '.join(lazy)} {'is' if len(lazy) == 1 else 'are'} not "
+                "initialized yet (a lazy module, such as LazyLinear, infers the shapes at "
+                "its first call): run the model once on an example input first"
+            )
+        return OrderedDict((key, tensor.detach()) for key, tensor in state.items())
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy values from ``state_dict`` (Tensors or NumPy arrays) into this module.
 
         Every problem is found before anything changes: with ``strict``, missing and
         unexpected keys raise; a wrongly shaped entry always raises. The error names every
-        offending key and shape. Returns ``(missing_keys, unexpected_keys)``.
+        offending key and shape. An uninitialized parameter of a lazy module takes the
+        shape of its entry (as PyTorch). Returns ``(missing_keys, unexpected_keys)``.
         """
-        own = self.state_dict()
+        own = self._state_tensors()
         incoming: dict[str, np.ndarray] = {}
         problems: list[str] = []
         for key, value in state_dict.items():
@@ -517,12 +603,14 @@ class Module:
         missing = [k for k in own if k not in incoming]
         unexpected = [k for k in incoming if k not in own]
         for key, array in incoming.items():
-            if key in own and array.shape != own[key]._array.shape:
+            if key not in own:
+                continue
+            if not _is_lazy(own[key]) and array.shape != own[key]._array.shape:
                 problems.append(
                     f"{key}: shape {tuple(array.shape)} in the state dict, but the module's "
                     f"is {tuple(own[key]._array.shape)}"
                 )
-            elif key in own and array.dtype.kind not in "fiub":
+            elif array.dtype.kind not in "fiub":
                 problems.append(f"{key}: unsupported dtype {array.dtype}")
         if strict:
             problems += [f"missing key: {k}" for k in missing]
@@ -536,6 +624,8 @@ class Module:
             for key, array in incoming.items():
                 if key in own:
                     target = own[key]
+                    if isinstance(target, UninitializedParameter):
+                        target.materialize(array.shape)
                     with in_place(target):
                         np.copyto(target._array, array, casting="unsafe")
         return missing, unexpected

@@ -420,3 +420,64 @@ def test_embedding_from_pretrained_matches_torch():
     theirs = tnn.Embedding.from_pretrained(torch.tensor(table), **options)
     assert repr(ours) == repr(theirs)
     assert repr(nn.Embedding(3, 2, max_norm=1)) == repr(tnn.Embedding(3, 2, max_norm=1))
+
+
+# ----------------------------------------------------------------------------- LazyLinear
+
+
+def _lazy_pair():
+    ours = nn.Sequential(nn.LazyLinear(5), nn.Tanh(), nn.LazyLinear(2, bias=False))
+    theirs = tnn.Sequential(tnn.LazyLinear(5), tnn.Tanh(), tnn.LazyLinear(2, bias=False))
+    return ours.double(), theirs.double()
+
+
+@pytest.mark.parametrize("optimizer_first", [True, False])
+def test_lazy_linear_dry_run_then_training_matches_torch(optimizer_first):
+    ours, theirs = _lazy_pair()
+    assert repr(ours) == repr(theirs)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    ours_parameters, theirs_parameters = list(ours.parameters()), list(theirs.parameters())
+    make = lambda: (  # noqa: E731
+        minigrad.optim.Adam(ours.parameters(), lr=0.05),
+        torch.optim.Adam(theirs.parameters(), lr=0.05),
+    )
+    if optimizer_first:
+        ours_optimizer, theirs_optimizer = make()
+    x = RNG.standard_normal((6, 3))
+    ours(minigrad.tensor(x))
+    theirs(torch.tensor(x))
+    if not optimizer_first:
+        ours_optimizer, theirs_optimizer = make()
+    assert repr(ours) == repr(theirs)  # now plain Linear layers
+    assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in theirs]
+    assert all(a is b for a, b in zip(ours.parameters(), ours_parameters))
+    assert all(a is b for a, b in zip(theirs.parameters(), theirs_parameters))
+    for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == tname and p.shape == tuple(tp.shape) and p.dtype == np.float64
+        assert type(p) is nn.Parameter
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    target = RNG.standard_normal((6, 2))
+    for _ in range(3):
+        for model, optimizer, lib in ((ours, ours_optimizer, minigrad),
+                                      (theirs, theirs_optimizer, torch)):
+            optimizer.zero_grad()
+            ((model(lib.tensor(x)) - lib.tensor(target)) ** 2).mean().backward()
+            optimizer.step()
+    for p, tp in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p._array, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_lazy_linear_load_state_dict_before_the_first_call_matches_torch():
+    source = tnn.Sequential(tnn.Linear(4, 5), tnn.Tanh(), tnn.Linear(5, 2, bias=False)).double()
+    state = source.state_dict()
+    ours, theirs = _lazy_pair()
+    ours.load_state_dict({k: v.numpy() for k, v in state.items()})
+    theirs.load_state_dict(state)
+    assert repr(ours) == repr(theirs)  # still lazy: in_features=0 until the first call
+    assert ours[0].weight.shape == tuple(theirs[0].weight.shape) == (5, 4)
+    x = RNG.standard_normal((3, 4))
+    np.testing.assert_allclose(
+        ours(minigrad.tensor(x))._array, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12
+    )
+    assert repr(ours) == repr(theirs)
+    assert "in_features=4" in repr(ours[0])
