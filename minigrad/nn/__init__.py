@@ -114,3 +114,10 @@ __all__ = [
     "summary",
     "utils",
 ]
+
+# nn additions (issue 13): parameter containers, lazy layers
+from minigrad.nn.containers import ParameterDict, ParameterList  # noqa: E402
+from minigrad.nn.layers import LazyLinear  # noqa: E402
+from minigrad.nn.module import UninitializedParameter  # noqa: E402
+
+__all__ += ["LazyLinear", "ParameterDict", "ParameterList", "UninitializedParameter"]

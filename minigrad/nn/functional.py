@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import ops as _ops
-from minigrad.autograd import Function, in_place, no_grad
+from minigrad.autograd import Function, enable_grad, in_place, no_grad
+from minigrad.autograd import grad as _autograd_grad
 from minigrad.creation import generator
 from minigrad.kernels.unary import erf as _erf_kernel
 from minigrad.kernels.unary import erf_reference
@@ -196,12 +197,27 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 # --------------------------------------------------------------------------- embedding
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Look up rows of ``weight``: ``out[..., :] = weight[input[...], :]``.
 
     Shapes: ``input`` integer ``(*)``, ``weight`` ``(num_embeddings, embedding_dim)``;
     the result is ``(*, embedding_dim)``. Rows used several times add up their gradients.
     Lookups of ``padding_idx`` send no gradient to that row (its value is returned as is).
+
+    With ``max_norm``, every row that ``input`` names and whose ``norm_type``-norm
+    exceeds ``max_norm`` is first rescaled *in place* (not recorded) to norm
+    ``max_norm`` (``row *= max_norm / (norm + 1e-7)``), as PyTorch: ``weight`` is
+    changed, so a graph that saved it before can no longer run backward.
+    ``scale_grad_by_freq`` divides each row's gradient by how often ``input`` names it.
+    ``sparse=True`` (sparse gradients) is refused: minigrad has no sparse tensors.
     """
     _check_tensor(input, "embedding", "input")
     _check_float(weight, "embedding", "weight")
@@ -211,6 +227,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
         raise ValueError(
             f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}"
         )
+    if sparse:
+        raise ValueError(
+            "embedding: sparse=True asks for a sparse gradient, and minigrad has no sparse "
+            "tensors; use sparse=False (a dense gradient with the same values)"
+        )
     count = weight.shape[0]
     indices = input._array
     if indices.size and (indices.min() < 0 or indices.max() >= count):
@@ -219,13 +240,78 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding: index {int(bad[0])} is out of range for {count} embeddings "
             f"(valid indices are 0 to {count - 1})"
         )
-    looked_up = weight[input]  # the index tensor is saved, so changing it in place is caught
+    if padding_idx is not None:
+        padding_idx = _normalize_padding_idx(padding_idx, count)
+    if max_norm is not None:
+        _renormalize_rows(weight, indices, float(max_norm), float(norm_type))
+    if scale_grad_by_freq and weight.requires_grad:
+        frequency = np.bincount(indices.reshape(-1), minlength=count)
+        scale = (1.0 / frequency[indices]).astype(weight.dtype)
+        looked_up = _FrequencyScaledLookup.apply(
+            weight, indices.copy(), scale, weight.shape, True
+        )
+    else:  # the index tensor is saved, so changing it in place is caught
+        looked_up = weight[input]
     if padding_idx is None:
         return looked_up
-    padding_idx = _normalize_padding_idx(padding_idx, count)
     # The detached copy has the same values and sends nothing back.
     is_padding = Tensor._make((indices == padding_idx)[..., None])
     return where(is_padding, looked_up.detach(), looked_up)
+
+
+def _renormalize_rows(weight: Tensor, indices: np.ndarray, max_norm: float, p: float) -> None:
+    """Rescale in place the rows of ``weight`` named in ``indices`` whose ``p``-norm
+    exceeds ``max_norm`` (PyTorch's ``embedding_renorm_``: the change counts as an
+    in-place write of ``weight`` even when no row is too long)."""
+    rows = np.unique(indices)
+    with no_grad(), in_place(weight):
+        if rows.size == 0:
+            return
+        norms = np.linalg.norm(weight._array[rows], ord=p, axis=1)
+        too_long = norms > max_norm
+        if too_long.any():
+            scale = max_norm / (norms[too_long] + 1e-7)
+            weight._array[rows[too_long]] *= scale[:, None].astype(weight._array.dtype)
+
+
+class _FrequencyScaledLookup(Function):
+    """The lookup of ``embedding(..., scale_grad_by_freq=True)`` (``gather=True``: the
+    rows ``indices`` of the table) and its backward (``gather=False``: the gradient
+    rows, each times ``scale``, added into a zero table). Each mode's backward is the
+    other mode, as PyTorch's embedding backward and double backward are: the scaled
+    gradient is then differentiated exactly along the lookup's output (the record
+    ``embedding_scaled_gradient`` checks it); like PyTorch's, the gathering backward
+    does not scale again (the gradient is not the forward's derivative, by design).
+
+    ``table_shape`` is the table's shape: ``(rows, dim)``, or any other shape read as
+    ``(size, 1)`` (so that the op table can draw any shape).
+    """
+
+    _forward_on_arrays = True
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Tensor,
+        indices: np.ndarray,
+        scale: np.ndarray,
+        table_shape: tuple[int, ...],
+        gather: bool,
+    ) -> np.ndarray:
+        ctx.indices, ctx.scale, ctx.table_shape, ctx.gather = indices, scale, table_shape, gather
+        rows, dim = table_shape if len(table_shape) == 2 else (math.prod(table_shape), 1)
+        if gather:
+            return x._array.reshape(rows, dim)[indices]
+        table = np.zeros((rows, x.shape[-1]), dtype=x._array.dtype)
+        np.add.at(table, indices, x._array * scale[..., None])
+        return table.reshape(table_shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
+        other = _FrequencyScaledLookup.apply(
+            grad, ctx.indices, ctx.scale, ctx.table_shape, not ctx.gather
+        )
+        return other, None, None, None, None
 
 
 def _normalize_padding_idx(padding_idx: int, count: int) -> int:
@@ -1051,6 +1137,39 @@ def _numpy_gelu(x: np.ndarray) -> np.ndarray:
     return x * 0.5 * (1.0 + erf_reference(x / math.sqrt(2.0)))
 
 
+def _frequency_pattern(shape: tuple[int, ...]) -> tuple[int, np.ndarray, np.ndarray]:
+    """For a table of ``shape`` (read as ``_FrequencyScaledLookup`` reads it): its row
+    count, indices naming row ``r`` ``r % 3 + 1`` times, and a weight per lookup."""
+    rows = shape[0] if len(shape) == 2 else math.prod(shape)
+    indices = np.repeat(np.arange(rows), np.arange(rows) % 3 + 1)
+    return rows, indices, 1.0 + (np.arange(indices.size) % 2)
+
+
+def _embedding_scaled_gradient(weight: Tensor) -> Tensor:
+    """The gradient that ``scale_grad_by_freq`` gives the table ``weight`` for the loss
+    ``sum(p * out**3)``, as a function of ``weight`` (made with ``create_graph=True``):
+    its derivatives check the lookup's double backward."""
+    rows, indices, weights = _frequency_pattern(weight.shape)
+    counts = np.bincount(indices, minlength=rows)
+    scale = (1.0 / counts[indices]).astype(weight.dtype)
+    with enable_grad():  # a gradient even when called under no_grad (gradgradcheck is)
+        out = _FrequencyScaledLookup.apply(weight, indices, scale, weight.shape, True)
+        loss = (out**3 * Tensor._make(weights[:, None].astype(weight.dtype))).sum()
+        (gradient,) = _autograd_grad(loss, weight, create_graph=True)
+    assert gradient is not None  # the loss depends on weight
+    return gradient
+
+
+def _numpy_embedding_scaled_gradient(weight: np.ndarray) -> np.ndarray:
+    rows, indices, weights = _frequency_pattern(weight.shape)
+    table = weight.reshape(rows, -1) if rows else weight.reshape(0, 1)
+    counts = np.bincount(indices, minlength=rows)
+    per_lookup = 3 * table[indices] ** 2 * (weights / counts[indices])[:, None]
+    gradient = np.zeros_like(table)
+    np.add.at(gradient, indices, per_lookup)
+    return gradient.reshape(weight.shape)
+
+
 #: The OpInfo records of the fused Functions defined here. They are not added to
 #: ``minigrad.ops.RECORDS``: that table would then change with whether ``minigrad.nn`` had
 #: been imported. ``tests/nn/test_functional.py`` runs the table's checks on them.
@@ -1064,4 +1183,10 @@ FUSED_OP_RECORDS = (
         domain=((0.05, 0.95), (0.05, 0.95)),
     ),
     OpInfo("gelu", gelu, _numpy_gelu),
+    OpInfo(
+        "embedding_scaled_gradient",
+        _embedding_scaled_gradient,
+        _numpy_embedding_scaled_gradient,
+        domain=(-1.5, 1.5),
+    ),
 )

@@ -16,10 +16,11 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import no_grad
+from minigrad.devices import resolve_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.containers import Sequential
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, UninitializedParameter
 from minigrad.ops import flatten
 from minigrad.tensor import Tensor
 
@@ -34,6 +35,7 @@ __all__ = [
     "Hardsigmoid",
     "Identity",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -130,6 +132,99 @@ class Linear(Module):
         )
 
 
+class LazyLinear(Linear):
+    """A :class:`Linear` whose ``in_features`` is inferred from the first input, as
+    PyTorch's: ``weight`` and ``bias`` are :class:`UninitializedParameter` until the first
+    call, which sets ``in_features = input.shape[-1]``, gives them their shapes, draws
+    them as ``Linear`` does, and turns the module into a plain ``Linear`` (its class
+    changes; the parameter objects stay, so an optimizer made before or after that dry
+    run updates them). ``state_dict`` is refused before the first call;
+    ``load_state_dict`` gives the parameters the saved shapes.
+
+    >>> layer = LazyLinear(2)
+    >>> layer(minigrad.randn(5, 3)).shape
+    (5, 2)
+    >>> layer
+    Linear(in_features=3, out_features=2, bias=True)
+    """
+
+    cls_to_become: type[Module] | None = Linear
+
+    def __init__(
+        self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
+        Module.__init__(self)
+        resolve_device(device, "LazyLinear")
+        self.in_features = 0
+        self.out_features = _check_size(out_features, "LazyLinear: out_features")
+        self.weight = UninitializedParameter(dtype=_float_dtype(dtype))
+        if bias:
+            self.bias = UninitializedParameter(dtype=_float_dtype(dtype))
+        else:
+            self.register_parameter("bias", None)
+        # Registered first, so it runs before any forward pre-hook of the user's.
+        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether a parameter or buffer still waits for its shape."""
+        tensors = list(self._parameters.values()) + list(self._buffers.values())
+        return any(isinstance(tensor, UninitializedParameter) for tensor in tensors)
+
+    def reset_parameters(self) -> None:
+        """Draw new weights as :class:`Linear` does, once the shapes are known."""
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
+        """Infer ``in_features`` from ``input`` (``(*, in_features)``, floating) and give
+        ``weight`` and ``bias`` their shapes and initial values."""
+        if not isinstance(input, Tensor) or input.ndim == 0:
+            what = "a 0-d tensor" if isinstance(input, Tensor) else type(input).__name__
+            raise ValueError(
+                f"LazyLinear: expected an input of shape (*, in_features) to infer "
+                f"in_features from, got {what}"
+            )
+        if input.dtype.kind != "f":
+            raise TypeError(f"LazyLinear: input must be a floating tensor, got {input.dtype}")
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = int(input.shape[-1])
+                for parameter, shape in (
+                    (self.weight, (self.out_features, self.in_features)),
+                    (self.bias, (self.out_features,)),
+                ):
+                    if isinstance(parameter, UninitializedParameter):
+                        parameter.materialize(shape)
+                self.reset_parameters()
+        if self.in_features == 0:  # the shapes came from load_state_dict
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise ValueError(
+                    f"LazyLinear: input of shape {input.shape} has {input.shape[-1]} features, "
+                    f"but the loaded weight of shape {self.weight.shape} takes "
+                    f"{self.weight.shape[-1]}"
+                )
+            self.in_features = int(input.shape[-1])
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``input @ weight.T + bias``, inferring the shapes first if needed (only when
+        ``forward`` is called directly: a call of the module does it in its pre-hook)."""
+        if self.has_uninitialized_params() or self.in_features == 0:
+            _infer_parameters(self, (input,))
+        return F.linear(input, self.weight, self.bias)
+
+
+def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:
+    """The forward pre-hook of a lazy module: infer the shapes from the call's arguments,
+    then become ``cls_to_become`` (as PyTorch's LazyModuleMixin)."""
+    module.initialize_parameters(*args)
+    if module.has_uninitialized_params():
+        raise RuntimeError(f"module {type(module).__name__} has not been fully initialized")
+    module._initialize_hook.remove()
+    del module._initialize_hook
+    if module.cls_to_become is not None:
+        module.__class__ = module.cls_to_become
+
+
 class Flatten(Module):
     """Flattens dimensions ``start_dim`` to ``end_dim`` into one: an input of shape
     ``(N, C, L)`` becomes ``(N, C * L)`` with the defaults (``start_dim=1``,
@@ -173,7 +268,11 @@ class Embedding(Module):
     Shapes: input integer ``(*)`` with values in ``[0, num_embeddings)``; output
     ``(*, embedding_dim)``; ``weight`` ``(num_embeddings, embedding_dim)``, drawn from
     ``N(0, 1)``. The row ``padding_idx``, if given, starts at zero and never receives a
-    gradient (as PyTorch).
+    gradient (as PyTorch). With ``max_norm``, each looked-up row longer than
+    ``max_norm`` (in the ``norm_type``-norm) is rescaled to that length in place before
+    the lookup; ``scale_grad_by_freq`` divides a row's gradient by how often the batch
+    names it (see :func:`minigrad.nn.functional.embedding`). ``sparse=True`` is refused
+    (minigrad has no sparse gradients). :meth:`from_pretrained` wraps given weights.
     """
 
     def __init__(
@@ -181,16 +280,88 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        resolve_device(device, "Embedding")
         self.num_embeddings = _check_size(num_embeddings, "Embedding: num_embeddings")
         self.embedding_dim = _check_size(embedding_dim, "Embedding: embedding_dim")
         if padding_idx is not None:
             padding_idx = F._normalize_padding_idx(padding_idx, self.num_embeddings)
+        if sparse:
+            raise ValueError(
+                "Embedding: sparse=True asks for sparse gradients, and minigrad has no sparse "
+                "tensors; use sparse=False (a dense gradient with the same values)"
+            )
+        expected = (self.num_embeddings, self.embedding_dim)
+        if _weight is not None and tuple(_weight.shape) != expected:
+            raise ValueError(
+                f"Embedding: _weight of shape {tuple(_weight.shape)} does not match "
+                f"(num_embeddings, embedding_dim) = {expected}"
+            )
         self.padding_idx = padding_idx
-        self.weight = _empty_parameter((self.num_embeddings, self.embedding_dim), dtype)
-        self.reset_parameters()
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            self.weight = _empty_parameter(expected, dtype)
+            self.reset_parameters()
+        else:  # shares the given tensor's memory, as PyTorch
+            self.weight = Parameter(_weight, requires_grad=False)
+        if _freeze or _weight is not None:
+            self.weight.requires_grad_(not _freeze)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose ``weight`` is the 2-D floating tensor ``embeddings``
+        (shared, not copied, as PyTorch), frozen (``requires_grad=False``) unless
+        ``freeze=False``. The ``padding_idx`` row is kept as given, not zeroed.
+
+        >>> table = Embedding.from_pretrained(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> table(minigrad.tensor([1])).tolist()
+        [[3.0, 4.0]]
+        """
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            shape = embeddings.shape if isinstance(embeddings, Tensor) else None
+            raise ValueError(
+                "Embedding.from_pretrained: embeddings must be a 2-D tensor "
+                f"(num_embeddings, embedding_dim), got "
+                f"{f'shape {shape}' if shape is not None else type(embeddings).__name__}"
+            )
+        if embeddings.dtype.kind != "f":
+            raise TypeError(
+                "Embedding.from_pretrained: embeddings must be a floating tensor, got "
+                f"dtype {embeddings.dtype}"
+            )
+        rows, columns = embeddings.shape
+        return cls(
+            rows,
+            columns,
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            sparse=sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
 
     def reset_parameters(self) -> None:
         """Draw new embeddings from ``N(0, 1)``, with the padding row zeroed."""
@@ -200,13 +371,28 @@ class Embedding(Module):
                 self.weight._array[self.padding_idx] = 0.0
 
     def forward(self, input: Tensor) -> Tensor:
-        """The rows of ``weight`` that ``input`` names."""
-        return F.embedding(input, self.weight, self.padding_idx)
+        """The rows of ``weight`` that ``input`` names (renormalised first with
+        ``max_norm``)."""
+        return F.embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return text
 
 

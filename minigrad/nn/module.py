@@ -22,7 +22,7 @@ from minigrad.autograd.hooks import RemovableHandle
 from minigrad.devices import device, resolve_device
 from minigrad.tensor import Tensor, _make
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "UninitializedParameter"]
 
 
 class Parameter(Tensor):
@@ -45,6 +45,78 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet, as PyTorch's: what a lazy module
+    (:class:`~minigrad.nn.LazyLinear`) holds until its first call infers the shape.
+
+    It has a dtype (``dtype``, or the default float dtype) but no shape: reading
+    ``shape``, ``size()``, ``numel()``, ``ndim`` or ``dim()`` raises. An optimizer may
+    already hold it. :meth:`materialize` gives it a shape, in place: the same object
+    then is a plain :class:`Parameter` (uninitialised memory, to be filled).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        resolve_device(device, "UninitializedParameter")
+        resolved = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+        if resolved not in dtypes.FLOATING:
+            raise TypeError(f"UninitializedParameter: dtype must be floating, got {resolved}")
+        super().__init__(np.empty(0, dtype=resolved), requires_grad)
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give this parameter the shape ``shape`` (an int or a sequence of ints) and,
+        optionally, a new floating ``dtype``; it becomes a :class:`Parameter` (the same
+        object) whose values are uninitialised."""
+        resolve_device(device, "UninitializedParameter.materialize")
+        sizes = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                   for n in sizes):
+            raise ValueError(
+                f"UninitializedParameter.materialize: shape must be non-negative ints, got "
+                f"{shape!r}"
+            )
+        target = self._array.dtype if dtype is None else dtypes.resolve(dtype)
+        if target not in dtypes.FLOATING:
+            raise TypeError(
+                f"UninitializedParameter.materialize: dtype must be floating, got {target}"
+            )
+        with in_place(self):
+            self._array = np.empty(tuple(int(n) for n in sizes), dtype=target)
+        self.__class__ = Parameter  # type: ignore[assignment]
+
+    def _no_shape(self) -> RuntimeError:
+        return RuntimeError(
+            "can't access the shape of an uninitialized parameter: run the lazy module on "
+            "an example input first (a dry run), which infers the shapes; loading a "
+            "state_dict into the module also gives them"
+        )
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise self._no_shape()
+
+    @property
+    def ndim(self) -> int:
+        raise self._no_shape()
+
+    def size(self, dim: int | None = None) -> Any:
+        raise self._no_shape()
+
+    def numel(self) -> int:
+        raise self._no_shape()
+
+    def dim(self) -> int:
+        raise self._no_shape()
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
+
+
+def _is_lazy(tensor: Any) -> bool:
+    return isinstance(tensor, UninitializedParameter)
 
 
 class Module:
@@ -84,11 +156,13 @@ class Module:
             self.__dict__.pop(name, None)
             buffers.pop(name, None)
             modules.pop(name, None)
+            self.__dict__.get("_non_persistent", set()).discard(name)
             parameters[name] = value
         elif isinstance(value, Module):
             self.__dict__.pop(name, None)
             buffers.pop(name, None)
             parameters.pop(name, None)
+            self.__dict__.get("_non_persistent", set()).discard(name)
             modules[name] = value
         elif name in parameters or name in modules:
             if value is not None:
@@ -99,6 +173,11 @@ class Module:
                 )
             (parameters if name in parameters else modules)[name] = None
         elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    f"(minigrad Tensor or None expected)"
+                )
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -116,29 +195,108 @@ class Module:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
+                self.__dict__.get("_non_persistent", set()).discard(name)
                 return
         object.__delattr__(self, name)
 
-    def register_parameter(self, name: str, parameter: Parameter | None) -> None:
-        """Add a parameter (``None`` registers an absent one, like a layer without bias)."""
-        if parameter is not None and not isinstance(parameter, Parameter):
-            raise TypeError(f"{name}: expected a Parameter, got {type(parameter).__name__}")
-        self.__dict__.pop(name, None)
-        self._parameters[name] = parameter
+    def _check_new_name(self, name: Any, kind: str, store: str) -> None:
+        """PyTorch's checks on a name about to be registered (nothing changed yet)."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot register the {kind} {name!r} before Module.__init__() was called: "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[store]:
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (``None`` registers an absent one, like a layer without bias).
+
+        As PyTorch: the name must be a non-empty string without ``"."`` that is not
+        already another attribute, and ``param`` a :class:`Parameter` or None."""
+        self._check_new_name(name, "parameter", "_parameters")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                f"(minigrad.nn.Parameter or None required)"
+            )
+        self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """Add a buffer: state saved in the ``state_dict`` but not learned."""
+        """Add a buffer: state that is not learned (such as running statistics), saved in
+        the ``state_dict`` unless ``persistent=False``. ``None`` registers an absent one.
+        The name follows :meth:`register_parameter`'s rules."""
+        self._check_new_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
-        self.__dict__.pop(name, None)
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                f"(minigrad Tensor or None required)"
+            )
         self._buffers[name] = tensor
-        if not persistent:
-            self.__dict__.setdefault("_non_persistent", set()).add(name)
+        non_persistent = self.__dict__.setdefault("_non_persistent", set())
+        if persistent:
+            non_persistent.discard(name)
+        else:
+            non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
-        """Add a child module under ``name``."""
-        self.__dict__.pop(name, None)
+        """Add a child module under ``name`` (``None`` registers an absent one)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_new_name(name, "module", "_modules")
         self._modules[name] = module
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """The same as :meth:`add_module`."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target: str) -> Module:
+        """The descendant module at the dotted path ``target`` (``"encoder.layers.0"``;
+        ``""`` is this module). Raises ``AttributeError`` naming the first step of the
+        path that does not exist or is not a Module."""
+        if target == "":
+            return self
+        module: Module = self
+        for step in target.split("."):
+            if not hasattr(module, step):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{step}`")
+            found = getattr(module, step)
+            if not isinstance(found, Module):
+                raise AttributeError(f"`{step}` is not an nn.Module")
+            module = found
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"encoder.weight"``). Raises
+        ``AttributeError`` if the path does not exist or ends at something that is not a
+        Parameter (an absent ``bias`` is None, so not one)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        parameter = getattr(module, name)
+        if not isinstance(parameter, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return parameter
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"norm.running_mean"``). Raises
+        ``AttributeError`` if the path does not exist or ends at something that is not a
+        registered buffer."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        buffer: Tensor = module._buffers[name]  # type: ignore[assignment]
+        return buffer
 
     # ------------------------------------------------------------------ running
 
@@ -236,15 +394,23 @@ class Module:
 
     # ------------------------------------------------------------------ traversal
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every descendant, with dotted names ('' for this one)."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, with dotted names (``prefix``, '' by
+        default, for this one), parents before children. A module reachable by several
+        paths comes once (at its first) unless ``remove_duplicate=False``; ``memo`` is the
+        set of modules already seen (skipped), as PyTorch."""
+        seen: set[int] = {id(module) for module in memo} if memo is not None else set()
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop(0)
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+                if memo is not None:
+                    memo.add(module)
             yield name, module
             children = [
                 (f"{name}.{child_name}" if name else child_name, child)
@@ -269,31 +435,40 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True
-    ) -> Iterator[tuple[str, Parameter]]:
-        """Every parameter with its dotted name (each shared parameter once)."""
+    def _named_members(
+        self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = iter([(prefix, self)])
         for module_name, module in modules:
-            for name, parameter in module._parameters.items():
-                if parameter is None or id(parameter) in seen:
+            for name, value in getattr(module, store).items():
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
-                seen.add(id(parameter))
-                yield (f"{module_name}.{name}" if module_name else name), parameter
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter with its dotted name (a shared one once, at its first name,
+        unless ``remove_duplicate=False``); only this module's own with
+        ``recurse=False``."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter (what an optimizer takes)."""
         for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        """Every buffer with its dotted name."""
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        for module_name, module in modules:
-            for name, buffer in module._buffers.items():
-                if buffer is not None:
-                    yield (f"{module_name}.{name}" if module_name else name), buffer
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer with its dotted name (a shared one once unless
+        ``remove_duplicate=False``); only this module's own with ``recurse=False``."""
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer."""
@@ -380,27 +555,42 @@ class Module:
 
     # ------------------------------------------------------------------ state
 
-    def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name (sharing memory: a snapshot
-        needs ``{k: v.clone() ...}`` or :func:`minigrad.save`)."""
+    def _state_tensors(self, prefix: str = "") -> OrderedDict[str, Tensor]:
+        """The parameters and persistent buffers themselves, by dotted name."""
         state: OrderedDict[str, Tensor] = OrderedDict()
-        for module_name, module in self.named_modules(prefix):
+        # Every path to a shared module or tensor gets its key, as in PyTorch.
+        for module_name, module in self.named_modules(prefix=prefix, remove_duplicate=False):
             skip = module.__dict__.get("_non_persistent", set())
             for name, tensor in list(module._parameters.items()) + list(module._buffers.items()):
                 if tensor is None or name in skip:
                     continue
                 key = f"{module_name}.{name}" if module_name else name
-                state[key] = tensor.detach()
+                state[key] = tensor
         return state
+
+    def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
+        """Parameters and persistent buffers by dotted name (sharing memory: a snapshot
+        needs ``{k: v.clone() ...}`` or :func:`minigrad.save`). Refused while a lazy
+        module has not inferred its parameters' shapes yet."""
+        state = self._state_tensors(prefix)
+        lazy = [key for key, tensor in state.items() if _is_lazy(tensor)]
+        if lazy:
+            raise RuntimeError(
+                f"state_dict: {', '.join(lazy)} {'is' if len(lazy) == 1 else 'are'} not "
+                "initialized yet (a lazy module, such as LazyLinear, infers the shapes at "
+                "its first call): run the model once on an example input first"
+            )
+        return OrderedDict((key, tensor.detach()) for key, tensor in state.items())
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy values from ``state_dict`` (Tensors or NumPy arrays) into this module.
 
         Every problem is found before anything changes: with ``strict``, missing and
         unexpected keys raise; a wrongly shaped entry always raises. The error names every
-        offending key and shape. Returns ``(missing_keys, unexpected_keys)``.
+        offending key and shape. An uninitialized parameter of a lazy module takes the
+        shape of its entry (as PyTorch). Returns ``(missing_keys, unexpected_keys)``.
         """
-        own = self.state_dict()
+        own = self._state_tensors()
         incoming: dict[str, np.ndarray] = {}
         problems: list[str] = []
         for key, value in state_dict.items():
@@ -413,12 +603,14 @@ class Module:
         missing = [k for k in own if k not in incoming]
         unexpected = [k for k in incoming if k not in own]
         for key, array in incoming.items():
-            if key in own and array.shape != own[key]._array.shape:
+            if key not in own:
+                continue
+            if not _is_lazy(own[key]) and array.shape != own[key]._array.shape:
                 problems.append(
                     f"{key}: shape {tuple(array.shape)} in the state dict, but the module's "
                     f"is {tuple(own[key]._array.shape)}"
                 )
-            elif key in own and array.dtype.kind not in "fiub":
+            elif array.dtype.kind not in "fiub":
                 problems.append(f"{key}: unsupported dtype {array.dtype}")
         if strict:
             problems += [f"missing key: {k}" for k in missing]
@@ -432,6 +624,8 @@ class Module:
             for key, array in incoming.items():
                 if key in own:
                     target = own[key]
+                    if isinstance(target, UninitializedParameter):
+                        target.materialize(array.shape)
                     with in_place(target):
                         np.copyto(target._array, array, casting="unsafe")
         return missing, unexpected

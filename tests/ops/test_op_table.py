@@ -226,6 +226,8 @@ NOT_REGISTERED = {
     "minigrad.nn.functional.BinaryCrossEntropy",
     # gelu's exact form, fused the same way (its records are FUSED_OP_RECORDS too).
     "minigrad.nn.functional.Gelu",
+    # Embedding(scale_grad_by_freq=True)'s lookup (FUSED_OP_RECORDS too).
+    "minigrad.nn.functional._FrequencyScaledLookup",
     # The identity Module.__call__ puts around a module's inputs and outputs when it has
     # full backward hooks: an nn mechanism, not an op.
     "minigrad.nn.module._HookIdentity",
