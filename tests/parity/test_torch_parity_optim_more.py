@@ -13,7 +13,7 @@ import pytest
 
 import minigrad
 from minigrad.nn import Parameter
-from minigrad.optim import Adamax, NAdam, RAdam
+from minigrad.optim import LBFGS, Adamax, NAdam, RAdam
 
 torch = pytest.importorskip("torch")
 
@@ -190,3 +190,93 @@ def test_state_dict_moves_mid_run_in_both_directions(cls, options):
     assert sorted(ours.optimizer.state_dict()["state"][0]) == sorted(
         theirs.optimizer.state_dict()["state"][0]
     )
+
+
+# --------------------------------------------------------------------------- LBFGS
+
+
+def least_squares(seed=0):
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((3, 4)), rng.standard_normal(3)]
+    inputs = rng.standard_normal((20, 4))
+    targets = rng.standard_normal((20, 3))
+    return weights, inputs, targets
+
+
+def linear_loss(library, params, inputs, targets):
+    weight, bias = params
+    return ((inputs @ weight.T + bias - targets) ** 2).mean()
+
+
+class LBFGSTwin(Twin):
+    def __init__(self, library, weights, inputs, targets, options, loss=mlp_loss):
+        optimizer_class = torch.optim.LBFGS if library is torch else LBFGS
+        super().__init__(
+            library, weights, inputs, targets, lambda p: optimizer_class(p, **options)
+        )
+        self.loss = loss
+        self.evaluations = 0
+
+    def closure(self):
+        self.evaluations += 1
+        self.optimizer.zero_grad()
+        loss = self.loss(self.library, self.params, self.inputs, self.targets)
+        loss.backward()
+        return loss
+
+    def train(self, steps):
+        return [float(self.optimizer.step(self.closure).detach()) for _ in range(steps)]
+
+
+# Steps per case: each L-BFGS step is up to 20 iterations, and on the MLP rounding
+# differences (torch's dot and sum add in another order than NumPy's) grow by about 10x
+# per step once the loss is small (1e-12 after 2 steps, 1e-11 after 3, 1e-8 after 4,
+# even with the gradients computed by the same NumPy code for both): 3 steps there.
+LBFGS_CASES = [
+    (least_squares, linear_loss, dict(), 5),
+    (least_squares, linear_loss, dict(line_search_fn="strong_wolfe"), 5),
+    (least_squares, linear_loss, dict(lr=0.5, max_iter=4, history_size=2), 5),
+    (model_data, mlp_loss, dict(lr=0.3, max_iter=5), 5),
+    (model_data, mlp_loss, dict(line_search_fn="strong_wolfe"), 3),
+    (model_data, mlp_loss, dict(line_search_fn="strong_wolfe", max_iter=7, history_size=3), 3),
+    (model_data, mlp_loss, dict(line_search_fn="strong_wolfe", lr=2.0, max_eval=12), 3),
+]
+
+
+@pytest.mark.parametrize(("data", "loss", "options", "steps"), LBFGS_CASES)
+def test_lbfgs_trains_like_torch(data, loss, options, steps):
+    weights, inputs, targets = data()
+    ours = LBFGSTwin(minigrad, weights, inputs, targets, options, loss)
+    theirs = LBFGSTwin(torch, weights, inputs, targets, options, loss)
+    our_losses = ours.train(steps)
+    their_losses = theirs.train(steps)
+    np.testing.assert_allclose(our_losses, their_losses, rtol=1e-10)
+    assert ours.evaluations == theirs.evaluations
+    assert_same(ours, theirs, rtol=1e-10)
+    our_state = ours.optimizer.state[ours.params[0]]
+    their_state = theirs.optimizer.state[theirs.params[0]]
+    assert our_state["n_iter"] == their_state["n_iter"]
+    assert our_state["func_evals"] == their_state["func_evals"]
+    assert len(our_state["old_dirs"]) == len(their_state["old_dirs"])
+    assert our_losses[-1] < our_losses[0]
+
+
+def test_lbfgs_state_dict_moves_to_torch_and_back():
+    options = dict(line_search_fn="strong_wolfe", max_iter=4, history_size=5)
+    weights, inputs, targets = model_data(2)
+    reference = LBFGSTwin(torch, weights, inputs, targets, options)
+    reference.train(4)
+
+    ours = LBFGSTwin(minigrad, weights, inputs, targets, options)
+    ours.train(2)
+    theirs = LBFGSTwin(torch, ours.arrays(), inputs, targets, options)
+    theirs.optimizer.load_state_dict(to_torch(ours.optimizer.state_dict()))
+    theirs.train(2)
+    assert_same(theirs, reference, rtol=1e-10)
+
+    theirs = LBFGSTwin(torch, weights, inputs, targets, options)
+    theirs.train(2)
+    ours = LBFGSTwin(minigrad, theirs.arrays(), inputs, targets, options)
+    ours.optimizer.load_state_dict(from_torch(theirs.optimizer.state_dict()))
+    ours.train(2)
+    assert_same(ours, reference, rtol=1e-10)
