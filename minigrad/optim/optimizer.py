@@ -303,15 +303,19 @@ class Optimizer:
         return "\n".join(lines)
 
 
+# State entries that are one float32 number, not an array shaped like the parameter.
+_SCALAR_STATE = ("step", "mu_product")
+
+
 def _restore_value(key: str, value: Any, param: Tensor, where: str) -> Any:
     """A copy of one loaded state value, checked against its parameter."""
     if isinstance(value, (Tensor, np.ndarray, np.generic)):
         array = np.array(value._array if isinstance(value, Tensor) else value)
-    elif isinstance(value, numbers.Number) and key == "step":
+    elif isinstance(value, numbers.Number) and key in _SCALAR_STATE:
         array = np.array(value, dtype=np.float32)
     else:
         return value
-    if key == "step":
+    if key in _SCALAR_STATE:
         if array.size != 1:
             raise ValueError(f"{where}: expected a single number, got shape {array.shape}")
         if array.dtype.kind != "f":
