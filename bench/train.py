@@ -18,6 +18,10 @@ Sections:
 - ``cell``: an ``LSTMCell`` looped by hand over 100 steps (batch 1 and 32), forward and
   backward.
 - ``mlp``: MLP 784-256-256-10, batch 64, cross-entropy, Adam.
+- ``conv``: ``Conv1d(64, 64, kernel_size=5, padding=2)`` on (32, 64, 256), one training
+  step (issue 15: at most 1.5x PyTorch's time).
+- ``transformer``: ``TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0,
+  batch_first=True)`` on (32, 64, 128), one training step (issue 15: at most 1.5x).
 - ``memory``: peak resident memory growth of LSTM steps at (64, 35, 128, 256).
 - ``shared``: both libraries in one process, each import order: each one's step time
   next to its time alone (RNN and LSTM at (64, 35, 128, 256)).
@@ -45,7 +49,9 @@ CONFIGS = [
     for kind in ("lstm", "gru", "rnn")
     for shape in ((32, 50, 64, 128), (1, 100, 32, 64), (64, 35, 128, 256))
 ]
-SECTIONS = ("recurrent", "floor", "cell", "mlp", "memory", "shared", "startup")
+SECTIONS = (
+    "recurrent", "floor", "cell", "mlp", "conv", "transformer", "memory", "shared", "startup"
+)
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -137,6 +143,40 @@ def _mlp_step(lib: str) -> Any:
     return step
 
 
+def _conv_step(lib: str) -> Any:
+    torch = _import(lib)
+    torch.manual_seed(0)
+    model = torch.nn.Conv1d(64, 64, 5, padding=2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(32, 64, 256)
+
+    def step() -> None:
+        optimizer.zero_grad()
+        out = model(x)
+        (out * out).mean().backward()
+        optimizer.step()
+
+    return step
+
+
+def _transformer_step(lib: str) -> Any:
+    torch = _import(lib)
+    torch.manual_seed(0)
+    model = torch.nn.TransformerEncoderLayer(
+        128, 4, dim_feedforward=512, dropout=0.0, batch_first=True
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(32, 64, 128)
+
+    def step() -> None:
+        optimizer.zero_grad()
+        out = model(x)
+        (out * out).mean().backward()
+        optimizer.step()
+
+    return step
+
+
 def _floor_step(kind: str, shape: list[int]) -> Any:
     """NumPy's BLAS doing only the products of one training step."""
     import numpy as np
@@ -199,6 +239,10 @@ def worker(task: dict) -> Any:
         step = _cell_step(task["lib"], task["batch"])
     elif name == "mlp":
         step = _mlp_step(task["lib"])
+    elif name == "conv":
+        step = _conv_step(task["lib"])
+    elif name == "transformer":
+        step = _transformer_step(task["lib"])
     elif name == "memory":
         return _peak_memory(task["lib"])
     elif name == "shared":
@@ -314,6 +358,20 @@ def main() -> None:
         line = f"minigrad {ms(found['minigrad'])}"
         if torch_here:
             line += f"  torch {ms(found['torch'])}  ratio {found['minigrad'] / found['torch']:.2f}"
+        print(line)
+
+    for section, title in (
+        ("conv", "Conv1d(64, 64, 5) on (32, 64, 256): one training step, ms"),
+        ("transformer", "TransformerEncoderLayer(128, 4, 512) on (32, 64, 128): one step, ms"),
+    ):
+        if section not in sections:
+            continue
+        print(f"\n== {title}")
+        found = best_of({lib: {"name": section, "lib": lib, **timing} for lib in libs}, rounds)
+        line = f"minigrad {ms(found['minigrad'])}"
+        if torch_here:
+            ratio = found["minigrad"] / found["torch"]
+            line += f"  torch {ms(found['torch'])}  ratio {ratio:.2f} (target <= 1.5)"
         print(line)
 
     if "memory" in sections:
