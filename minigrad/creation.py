@@ -172,7 +172,11 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     """
     resolve_device(device, "tensor")
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    values = data._array if isinstance(data, Tensor) else data
+    result = Tensor._make(dtypes.as_array(values, dtype, copy=True))
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -31,12 +31,19 @@ __all__ = ["Tensor"]
 _new = object.__new__
 
 
+def _is_size(value: Any) -> builtins.bool:
+    return isinstance(value, (builtins.int, np.integer)) and not isinstance(value, builtins.bool)
+
+
 class Tensor:
     """A multi-dimensional array that records operations for automatic differentiation.
 
     Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros`,
-    :func:`minigrad.randn` and the other constructors; ``Tensor(data)`` is the same as
-    ``minigrad.tensor(data)``.
+    :func:`minigrad.randn` and the other constructors. ``Tensor(data)`` is PyTorch's
+    legacy constructor: ``data`` copied in the default float dtype (``Tensor([1, 2])`` is
+    float32, where ``minigrad.tensor([1, 2])`` is int64), ``Tensor(2, 3)`` a tensor of
+    that shape (uninitialised in PyTorch, zeros here), ``Tensor()`` an empty one;
+    minigrad's ``dtype=`` keyword picks another dtype.
 
     Attributes:
         data: the values as a detached Tensor sharing this one's memory (as PyTorch's
@@ -257,8 +264,33 @@ class Tensor:
         true_divide_ = _ops_for_typing.true_divide
         trunc_ = _ops_for_typing.trunc
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
-        _make(dtypes.as_array(data, dtype, copy=True), into=self)
+    def __init__(
+        self,
+        *data: Any,
+        dtype: Any = None,
+        requires_grad: builtins.bool = False,
+        device: Any = None,
+    ) -> None:
+        _devices.resolve_device(device, "Tensor")
+        if len(data) == 1 and not _is_size(data[0]):
+            values = data[0]._array if isinstance(data[0], Tensor) else data[0]
+            if dtype is None and np.ndim(values) == 0 and not isinstance(values, np.ndarray):
+                raise TypeError(
+                    f"Tensor(): data must be a sequence, an array or a tensor, got "
+                    f"{type(values).__name__} {values!r} (use minigrad.tensor({values!r}) "
+                    f"for a 0-d tensor; Tensor(n) with an int n makes n elements)"
+                )
+            array = dtypes.as_array(values, dtype or dtypes.get_default_dtype(), copy=True)
+        else:  # Tensor(2, 3), Tensor(): PyTorch's uninitialised tensor, zeros here
+            for size in data:
+                if not _is_size(size) or size < 0:
+                    raise TypeError(
+                        f"Tensor(): sizes must be non-negative ints, got {data!r} (pass data "
+                        f"as one sequence: Tensor([1, 2]))"
+                    )
+            shape = tuple(int(n) for n in data) if data else (0,)
+            array = np.zeros(shape, dtypes.resolve(dtype or dtypes.get_default_dtype()))
+        _make(array, into=self)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -657,7 +689,8 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _history.check_in_place_allowed(self)
-        value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
+        if not isinstance(value, Tensor):
+            value = _make(dtypes.as_array(value, self._array.dtype, copy=True))
         _history.commit(self, _ops.index_put(_history.snapshot(self), index, value))
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -113,7 +113,7 @@ def sparse_categorical_crossentropy(prediction: Tensor, target: Tensor) -> Tenso
             f"sparse_categorical_crossentropy: class indices must lie in [0, {classes}), "
             f"got values from {indices.min()} to {indices.max()}"
         )
-    one_hot = Tensor(np.eye(classes, dtype=prediction._array.dtype)[indices])
+    one_hot = Tensor._make(np.eye(classes, dtype=prediction._array.dtype)[indices])
     return categorical_crossentropy(prediction, one_hot)
 
 
@@ -360,7 +360,7 @@ def _weights(model: Model) -> dict[str, np.ndarray]:
 
 
 def _restore(model: Model, weights: dict[str, np.ndarray]) -> None:
-    model.module.load_state_dict({name: Tensor(value) for name, value in weights.items()})
+    model.module.load_state_dict(dict(weights))  # arrays: kept in their dtypes
 
 
 class ModelCheckpoint(Callback):
@@ -667,7 +667,7 @@ class Model:
             array = array.astype(_float_dtype(self.module), copy=False)
         elif array.dtype.kind == "b":
             array = array.astype(_float_dtype(self.module))
-        return Tensor(array)
+        return Tensor._make(np.array(array))
 
     def _batches(
         self, x: Any, y: Any, batch_size: int, shuffle: bool

@@ -495,9 +495,10 @@ class BatchNorm1d(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, resolved)))
-            self.register_buffer("running_var", Tensor(np.ones(self.num_features, resolved)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            size = self.num_features
+            self.register_buffer("running_mean", Tensor._make(np.zeros(size, resolved)))
+            self.register_buffer("running_var", Tensor._make(np.ones(size, resolved)))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)

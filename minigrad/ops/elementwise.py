@@ -1696,7 +1696,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     if not isinstance(condition, Tensor):
         # A list or NumPy array becomes a Tensor of its own (a copy): backward needs the
         # condition, and the caller may change an array of theirs before it runs.
-        condition = Tensor(condition)
+        condition = Tensor._make(dtypes.as_array(condition, copy=True))
     if condition._array.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
     input, other = operand(input, "where"), operand(other, "where")

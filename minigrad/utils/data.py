@@ -607,9 +607,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(element, (str, bytes)):
         return batch
     if isinstance(element, float):
-        return Tensor(list(batch), dtype=dtypes.float64)
+        return Tensor._make(dtypes.as_array(list(batch), dtypes.float64, copy=True))
     if isinstance(element, int):  # bools included: a batch of them stays bool
-        return Tensor(list(batch))
+        return Tensor._make(dtypes.as_array(list(batch), copy=True))
     if isinstance(element, collections.abc.Mapping):
         return _same_mapping(
             element, {key: default_collate([s[key] for s in batch]) for key in element}

@@ -72,3 +72,34 @@ def test_finfo_matches_numpy_and_torch():
             theirs.eps, theirs.max, theirs.min, theirs.tiny, theirs.resolution
         )
         assert ours.eps == float(np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [([1, 2],), ([[1.5, 2.0]],), ([True, False],), (np.arange(3),), (np.ones(2),), ((2, 3),),
+     (2, 3), (4,), (0,), ()],
+    ids=repr,
+)
+def test_the_legacy_tensor_constructor(args):
+    """``Tensor(data)`` copies data in the default float dtype; ``Tensor(2, 3)`` is a shape
+    (uninitialised in torch, so only its shape and dtype are compared)."""
+    ours, theirs = minigrad.Tensor(*args), torch.Tensor(*args)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    if args and not isinstance(args[0], int):
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_the_legacy_constructor_follows_the_default_dtype_and_refuses_a_number():
+    previous = minigrad.get_default_dtype()
+    minigrad.set_default_dtype(minigrad.float64)
+    try:
+        assert minigrad.Tensor([1, 2]).dtype == minigrad.float64
+    finally:
+        minigrad.set_default_dtype(previous)
+    with pytest.raises(TypeError, match="must be a sequence"):
+        torch.Tensor(2.5)
+    with pytest.raises(TypeError, match=r"must be a sequence.*minigrad.tensor\(2.5\)"):
+        minigrad.Tensor(2.5)
+    with pytest.raises(TypeError, match="non-negative ints"):
+        minigrad.Tensor(2, -1)
