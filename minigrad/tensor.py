@@ -141,6 +141,12 @@ class Tensor:
         sum = _ops_for_typing.sum
         sum_to_size = _ops_for_typing.sum_to_size
         var = _ops_for_typing.var
+        # sorting, scans, products and linear algebra of issue 13
+        argsort = _ops_for_typing.argsort
+        kthvalue = _ops_for_typing.kthvalue
+        msort = _ops_for_typing.msort
+        sort = _ops_for_typing.sort
+        topk = _ops_for_typing.topk
         bool = _ops_for_typing.bool
         broadcast_to = _ops_for_typing.broadcast_to
         chunk = _ops_for_typing.chunk

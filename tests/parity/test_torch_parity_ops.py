@@ -151,6 +151,12 @@ TORCH: dict[str, Callable[..., Any]] = {
     "t": torch.t,
     "swapaxes": lambda x, dim0, dim1: torch.swapaxes(x, dim0, dim1),
     "narrow": torch.narrow,
+    # sorting, scans, products and linear algebra of issue 13 (minigrad/ops/sorting.py,
+    # reduce.py, linalg.py)
+    "sort": lambda x, dim, descending: torch.sort(x, dim, descending),
+    "msort": torch.msort,
+    "topk": lambda x, k, dim, largest: torch.topk(x, k, dim, largest),
+    "kthvalue": lambda x, k, dim, keepdim: torch.kthvalue(x, k, dim, keepdim),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is
@@ -162,6 +168,10 @@ OURS: dict[str, Callable[..., Any]] = {
         BY_NAME["split"].function(x, dim=dim, size=size),
         *minigrad.split(x, size, dim),
     ),
+    # sorting, scans, products and linear algebra of issue 13
+    "sort": lambda x, dim, descending: minigrad.sort(x, dim, descending),
+    "topk": lambda x, k, dim, largest: minigrad.topk(x, k, dim, largest),
+    "kthvalue": lambda x, k, dim, keepdim: minigrad.kthvalue(x, k, dim, keepdim),
 }
 
 # Records with no exact torch counterpart, each with the reason. Keep it short and honest.

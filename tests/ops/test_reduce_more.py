@@ -1,0 +1,88 @@
+"""Sorting, scans, products and matrix products beyond the op table (minigrad/ops/sorting.py,
+reduce.py, linalg.py): result types, index dtypes, gradients at the chosen positions and the
+errors naming the values at fault. Parity with PyTorch is in
+tests/parity/test_torch_parity_reduce_more.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.testing import gradcheck
+
+# --------------------------------------------------------------------------- item 1: sorting
+
+
+def test_sort_returns_values_and_int64_indices_as_a_named_pair():
+    x = minigrad.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, -1.0]])
+    result = x.sort()
+    values, indices = result
+    assert values is result.values and indices is result.indices
+    assert indices.dtype == minigrad.int64
+    np.testing.assert_array_equal(values.numpy(), [[1.0, 2.0, 3.0], [-1.0, 0.0, 5.0]])
+    np.testing.assert_array_equal(indices.numpy(), [[1, 2, 0], [2, 0, 1]])
+    np.testing.assert_array_equal(np.take_along_axis(x.numpy(), indices.numpy(), 1), values.numpy())
+
+
+def test_sort_keeps_ties_in_order_and_puts_nan_last_ascending_first_descending():
+    x = minigrad.tensor([1.0, float("nan"), 1.0, 0.0, 1.0])
+    up = minigrad.sort(x, stable=True)
+    assert up.indices.tolist() == [3, 0, 2, 4, 1]
+    down = minigrad.sort(x, descending=True, stable=True)
+    assert down.indices.tolist() == [1, 0, 2, 4, 3]
+    assert np.isnan(down.values.numpy()[0])
+    assert minigrad.argsort(x, descending=True).tolist() == [1, 0, 2, 4, 3]
+
+
+def test_sort_gradient_goes_back_to_where_each_value_came_from():
+    x = minigrad.tensor([2.0, -1.0, 4.0], requires_grad=True)
+    values = x.sort(descending=True).values
+    (values * minigrad.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert x.grad.tolist() == [10.0, 100.0, 1.0]
+
+
+def test_topk_and_kthvalue_gradients_reach_only_the_chosen_elements():
+    data = np.random.default_rng(0).permutation(12).reshape(3, 4).astype(np.float64)
+    x = minigrad.tensor(data, requires_grad=True)
+    assert gradcheck(lambda t: t.topk(2, dim=0, largest=False).values, (x,))
+    assert gradcheck(lambda t: t.kthvalue(3, dim=1, keepdim=True).values, (x,))
+    x.topk(2).values.sum().backward()
+    expected = (data >= np.sort(data, axis=1)[:, [2]]).astype(np.float64)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+def test_msort_sorts_the_first_dimension():
+    x = minigrad.tensor([[3.0, 0.0], [1.0, 2.0]])
+    np.testing.assert_array_equal(x.msort().numpy(), [[1.0, 0.0], [3.0, 2.0]])
+
+
+def test_integer_and_bool_inputs_keep_their_dtype_and_have_no_gradient():
+    values, indices = minigrad.tensor([3, 1, 2]).sort()
+    assert values.dtype == minigrad.int64 and values.tolist() == [1, 2, 3]
+    assert indices.tolist() == [1, 2, 0]
+    flags = minigrad.tensor([True, False, True]).sort(descending=True)
+    assert flags.values.dtype == minigrad.bool and flags.indices.tolist() == [0, 2, 1]
+    assert not values.requires_grad
+
+
+def test_zero_dim_inputs_are_one_element():
+    x = minigrad.tensor(2.5)
+    assert x.sort().values.item() == 2.5 and x.sort().indices.shape == ()
+    assert x.topk(0).values.item() == 2.5  # as PyTorch
+    assert x.kthvalue(1).indices.item() == 0
+    assert x.argsort(0).item() == 0
+
+
+def test_k_out_of_range_names_k_and_the_size():
+    x = minigrad.zeros(2, 5)
+    with pytest.raises(RuntimeError, match=r"k=6.*size 5"):
+        x.topk(6)
+    with pytest.raises(RuntimeError, match=r"k=-1.*size 5"):
+        x.topk(-1)
+    with pytest.raises(RuntimeError, match=r"k=0.*size 2.*\[1, 2\]"):
+        x.kthvalue(0, dim=0)
+    with pytest.raises(TypeError, match="k must be an int"):
+        x.topk(2.0)
+    with pytest.raises(IndexError, match=r"sort: dimension 2"):
+        x.sort(dim=2)
