@@ -147,6 +147,11 @@ class Tensor:
         msort = _ops_for_typing.msort
         sort = _ops_for_typing.sort
         topk = _ops_for_typing.topk
+        cumprod = _ops_for_typing.cumprod
+        cumsum = _ops_for_typing.cumsum
+        prod = _ops_for_typing.prod
+        cummax = _ops_for_typing.cummax
+        cummin = _ops_for_typing.cummin
         bool = _ops_for_typing.bool
         broadcast_to = _ops_for_typing.broadcast_to
         chunk = _ops_for_typing.chunk

@@ -90,9 +90,13 @@ Conv1d             primitive                                           conv1d
 Conv1dInputGrad    primitive: Conv1d's input gradient                  conv1d, conv_transpose1d
 Conv1dWeightGrad   primitive: Conv1d's weight gradient                 conv1d
 Recurrence         ``minigrad.nn.recurrent``'s cells over a sequence   fused_recurrence
-TakeAlong          primitive                                           sort, msort, topk, kthvalue
-ScatterAlong       primitive: TakeAlong's backward, whose backward is  sort, msort, topk, kthvalue
-                   TakeAlong
+TakeAlong          primitive                                           sort, msort, topk, kthvalue,
+                                                                       cummax, cummin
+ScatterAlong       primitive: TakeAlong's backward, whose backward is  sort, msort, topk, kthvalue,
+                   TakeAlong                                           cummax, cummin
+Cumsum             primitive (``reverse``: from the end)               cumsum, cumprod, prod
+Cumprod            primitive                                           cumprod, prod
+Prod               primitive                                           prod
 =================  ==================================================  =============================
 """
 
@@ -211,7 +215,11 @@ from minigrad.ops.shape import (
     view,
     view_as,
 )
-from minigrad.ops.sorting import argsort, kthvalue, msort, sort, topk
+
+# isort: split
+# Sorting, scans, products and linear algebra for PyTorch programs (issue 13).
+from minigrad.ops.reduce import cumprod, cumsum, prod
+from minigrad.ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.
 TENSOR_METHODS: list[str] = [entry.method for entry in OPS.values() if entry.method]

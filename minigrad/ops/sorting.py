@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, msort, topk, kthvalue.
+"""Sorting and running extremes: sort, argsort, msort, topk, kthvalue, cummax, cummin.
 
 Each op orders one dimension with NumPy (a stable sort; NaN is the largest value, as in
 PyTorch) and then takes the chosen elements with :class:`TakeAlong`, whose gradient is
@@ -15,21 +15,26 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd import Function
 from minigrad.ops._registry import check, op
-from minigrad.ops.reduce import ValuesIndices
+from minigrad.ops.reduce import ValuesIndices, _scan_dim
 from minigrad.tensor import Tensor
 
 
 class TakeAlong(Function):
-    """The elements of ``x`` at ``indices`` along ``dim`` (NumPy's ``take_along_axis``)."""
+    """The elements of ``x`` at ``indices`` along ``dim`` (NumPy's ``take_along_axis``);
+    ``unique`` when no index repeats along ``dim`` (a sort), so the gradient can be put
+    back rather than added up (cummax repeats indices)."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, indices: np.ndarray, dim: int) -> np.ndarray:
-        ctx.shape, ctx.indices, ctx.dim = x._array.shape, indices, dim
+    def forward(
+        ctx: Any, x: Tensor, indices: np.ndarray, dim: int, unique: bool = True
+    ) -> np.ndarray:
+        ctx.shape, ctx.indices, ctx.dim, ctx.unique = x._array.shape, indices, dim, unique
         return np.take_along_axis(x._array, indices, axis=dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        return ScatterAlong.apply(grad, ctx.indices, ctx.dim, ctx.shape), None, None
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        scattered = ScatterAlong.apply(grad, ctx.indices, ctx.dim, ctx.shape, ctx.unique)
+        return scattered, None, None, None
 
 
 class ScatterAlong(Function):
@@ -38,16 +43,22 @@ class ScatterAlong(Function):
 
     @staticmethod
     def forward(
-        ctx: Any, x: Tensor, indices: np.ndarray, dim: int, shape: tuple[int, ...]
+        ctx: Any, x: Tensor, indices: np.ndarray, dim: int, shape: tuple[int, ...],
+        unique: bool,
     ) -> np.ndarray:
-        ctx.indices, ctx.dim = indices, dim
+        ctx.indices, ctx.dim, ctx.unique = indices, dim, unique
         out = np.zeros(shape, x._array.dtype)
-        np.put_along_axis(out, indices, x._array, axis=dim)
+        if unique:
+            np.put_along_axis(out, indices, x._array, axis=dim)
+        else:  # repeated indices add up: np.add.at with open grids for the other dims
+            grids = list(np.ix_(*[np.arange(size) for size in indices.shape]))
+            grids[dim] = indices
+            np.add.at(out, tuple(grids), x._array)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
-        return TakeAlong.apply(grad, ctx.indices, ctx.dim), None, None, None
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
+        return TakeAlong.apply(grad, ctx.indices, ctx.dim, ctx.unique), None, None, None, None
 
 
 def _dim(input: Tensor, dim: Any, name: str) -> int:
@@ -208,4 +219,49 @@ op(kthvalue, TakeAlong, ScatterAlong, method=True, tests=[
     check(_numpy_kthvalue,
           function=lambda x, k, dim, keepdim: kthvalue(x, k, dim, keepdim).values,
           kwargs=_kthvalue_kwargs, min_rank=1, min_side=1, distinct=True),
+])
+
+
+def _cumulative_extreme(input: Tensor, dim: Any, largest: bool, name: str) -> Any:
+    d = _dim(input, dim, name)
+    data = input._array
+    if data.ndim == 0:
+        return ValuesIndices(input.clone(), Tensor._make(np.zeros((), np.int64)))
+    values = (np.maximum if largest else np.minimum).accumulate(data, axis=d)
+    # The index of the running extreme: the latest position holding it (ties move it on,
+    # as PyTorch's), or the latest NaN once one is met (NaN propagates).
+    holds = data == values
+    if data.dtype.kind == "f":
+        holds |= np.isnan(data)
+    positions = np.arange(data.shape[d], dtype=np.int64).reshape(
+        tuple(-1 if k == d else 1 for k in range(data.ndim))
+    )
+    indices = np.maximum.accumulate(np.where(holds, positions, 0), axis=d)
+    return ValuesIndices(TakeAlong.apply(input, indices, d, False), Tensor._make(indices))
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    """The running maximum along ``dim``: a named tuple ``(values, indices)`` of
+    ``input``'s shape, ``indices`` (int64) the position of each maximum (the latest of
+    tied ones; NaN propagates). The gradient goes to those positions."""
+    return _cumulative_extreme(input, dim, True, "cummax")
+
+
+op(cummax, TakeAlong, ScatterAlong, method=True, tests=[
+    check(lambda x, dim: np.maximum.accumulate(x, axis=dim),
+          function=lambda x, dim: cummax(x, dim).values, kwargs=_scan_dim, min_rank=1,
+          distinct=True),
+])
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    """The running minimum along ``dim``: a named tuple ``(values, indices)`` as
+    :func:`cummax`'s."""
+    return _cumulative_extreme(input, dim, False, "cummin")
+
+
+op(cummin, TakeAlong, ScatterAlong, method=True, tests=[
+    check(lambda x, dim: np.minimum.accumulate(x, axis=dim),
+          function=lambda x, dim: cummin(x, dim).values, kwargs=_scan_dim, min_rank=1,
+          distinct=True),
 ])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.testing import gradcheck
+from minigrad.testing import gradcheck, gradgradcheck
 
 # --------------------------------------------------------------------------- item 1: sorting
 
@@ -86,3 +86,76 @@ def test_k_out_of_range_names_k_and_the_size():
         x.topk(2.0)
     with pytest.raises(IndexError, match=r"sort: dimension 2"):
         x.sort(dim=2)
+
+
+def test_cummax_and_cummin_give_the_latest_tied_position_and_add_up_gradients():
+    x = minigrad.tensor([1.0, 3.0, 2.0, 3.0, 0.0], requires_grad=True)
+    values, indices = x.cummax(0)
+    assert values.tolist() == [1.0, 3.0, 3.0, 3.0, 3.0]
+    assert indices.tolist() == [0, 1, 1, 3, 3] and indices.dtype == minigrad.int64
+    (values * minigrad.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+    assert x.grad.tolist() == [1.0, 5.0, 0.0, 9.0, 0.0]  # repeated indices add up
+    low = minigrad.cummin(minigrad.tensor([2.0, float("nan"), 0.0, float("nan")]), 0)
+    assert low.indices.tolist() == [0, 1, 1, 3]  # NaN propagates, the latest NaN wins
+
+
+# --------------------------------------------------------------------------- item 2: scans
+
+
+def test_cumsum_and_cumprod_keep_the_shape_and_give_int64_for_integers():
+    x = minigrad.tensor([[1, 2, 3], [4, 5, 6]], dtype=minigrad.int32)
+    assert x.cumsum(1).tolist() == [[1, 3, 6], [4, 9, 15]]
+    assert x.cumprod(0).tolist() == [[1, 2, 3], [4, 10, 18]]
+    assert x.cumsum(0).dtype == minigrad.int64 and x.cumprod(1).dtype == minigrad.int64
+    assert x.prod().dtype == minigrad.int64 and x.prod().item() == 720
+    assert x.cumsum(1, dtype=minigrad.float64).dtype == minigrad.float64
+    assert minigrad.tensor([True, True]).cumsum(0).tolist() == [1, 2]
+    scalar = minigrad.tensor(2.5)
+    assert scalar.cumsum(0).item() == 2.5 and scalar.cumprod(-1).shape == ()
+
+
+# Inputs with zeros: one, two, at the start, at the end, in every slice or only some.
+ZEROS = [
+    [1.5, 0.0, 2.0, -1.0, 0.0, 3.0],
+    [0.0, 2.0, -3.0, 0.5],
+    [2.0, -0.5, 3.0, 0.0],
+    [[0.0, 2.0, 3.0], [1.0, 0.5, -2.0]],
+    [[0.0, 0.0, 3.0], [1.0, 0.0, -2.0]],
+]
+
+
+@pytest.mark.parametrize("values", ZEROS, ids=str)
+def test_cumprod_gradients_are_exact_with_zeros(values):
+    x = minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)
+    for dim in range(x.ndim):
+        assert gradcheck(lambda t, dim=dim: t.cumprod(dim), (x,))
+        assert gradgradcheck(lambda t, dim=dim: t.cumprod(dim), (x,))
+
+
+@pytest.mark.parametrize("values", ZEROS, ids=str)
+def test_prod_gradients_are_exact_with_one_zero_and_with_two(values):
+    x = minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)
+    assert gradcheck(lambda t: t.prod(), (x,))
+    assert gradgradcheck(lambda t: t.prod(), (x,))
+    for dim in range(x.ndim):
+        for keepdim in (False, True):
+            assert gradcheck(lambda t, dim=dim, keepdim=keepdim: t.prod(dim, keepdim), (x,))
+            assert gradgradcheck(lambda t, dim=dim, keepdim=keepdim: t.prod(dim, keepdim), (x,))
+
+
+def test_prod_gradient_at_a_single_zero_is_the_product_of_the_others():
+    x = minigrad.tensor([2.0, 0.0, 3.0, 5.0], requires_grad=True)
+    x.prod().backward()
+    assert x.grad.tolist() == [0.0, 30.0, 0.0, 0.0]
+    y = minigrad.tensor([2.0, 0.0, 3.0, 0.0], requires_grad=True)
+    y.prod().backward()
+    assert y.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_prod_takes_one_dim_as_pytorch():
+    x = minigrad.ones(2, 3)
+    assert x.prod(1).shape == (2,) and x.prod(-1, keepdim=True).shape == (2, 1)
+    with pytest.raises(TypeError, match=r"prod: dim must be one int.*\(0, 1\)"):
+        x.prod((0, 1))
+    with pytest.raises(IndexError, match="cumsum: dimension 2"):
+        x.cumsum(2)

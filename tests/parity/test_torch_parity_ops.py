@@ -157,6 +157,12 @@ TORCH: dict[str, Callable[..., Any]] = {
     "msort": torch.msort,
     "topk": lambda x, k, dim, largest: torch.topk(x, k, dim, largest),
     "kthvalue": lambda x, k, dim, keepdim: torch.kthvalue(x, k, dim, keepdim),
+    "cummax": lambda x, dim: torch.cummax(x, dim),
+    "cummin": lambda x, dim: torch.cummin(x, dim),
+    "cumsum": lambda x, dim: torch.cumsum(x, dim),
+    "cumprod": lambda x, dim: torch.cumprod(x, dim),
+    "prod_all": torch.prod,
+    "prod_dim": lambda x, dim, keepdim: torch.prod(x, dim, keepdim),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is
@@ -172,6 +178,8 @@ OURS: dict[str, Callable[..., Any]] = {
     "sort": lambda x, dim, descending: minigrad.sort(x, dim, descending),
     "topk": lambda x, k, dim, largest: minigrad.topk(x, k, dim, largest),
     "kthvalue": lambda x, k, dim, keepdim: minigrad.kthvalue(x, k, dim, keepdim),
+    "cummax": lambda x, dim: minigrad.cummax(x, dim),
+    "cummin": lambda x, dim: minigrad.cummin(x, dim),
 }
 
 # Records with no exact torch counterpart, each with the reason. Keep it short and honest.

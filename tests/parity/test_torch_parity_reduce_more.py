@@ -112,3 +112,96 @@ def test_k_out_of_range_is_refused_as_torch(name, args):
     a, b = _pair(np.zeros((2, 5)))
     _raises_both(lambda: getattr(a, name)(*args), lambda: getattr(b, name)(*args),
                  RuntimeError, rf"k={args[0]}.*size 5")
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_cummax_cummin_match_torch_with_ties_and_nan(name):
+    values = [[3.0, 1.0, 3.0, float("nan"), 2.0, float("nan")], [1.0, 1.0, 0.0, 0.0, 4.0, 4.0]]
+    a, b = _pair(values)
+    for dim in (0, 1):
+        ours, theirs = getattr(minigrad, name)(a, dim), getattr(torch, name)(b, dim)
+        _same(ours.values, theirs.values)
+        _same(ours.indices, theirs.indices)
+    _backward_same(ours.values, theirs.values, [(a, b)])
+    ints = np.array([1, 3, 3, 2])
+    ours, theirs = getattr(minigrad, name)(minigrad.tensor(ints), 0), getattr(torch, name)(
+        torch.tensor(ints), 0)
+    _same(ours.values, theirs.values)
+    _same(ours.indices, theirs.indices)
+
+
+# --------------------------------------------------------------------------- item 2: scans
+
+SCAN_INPUTS = [
+    [[1.5, -0.5, 2.0], [0.3, 1.2, -1.1]],  # no zeros
+    [[1.5, 0.0, 2.0], [0.0, 1.2, 0.0]],  # one zero per slice, and two
+    [[0.0, 0.0, 3.0], [-1.0, 2.0, 0.5]],
+]
+
+
+def _second_order_same(function, values):
+    """First and second derivatives (create_graph, one random direction each) agree."""
+    a, b = _pair(values)
+    ours, theirs = function(minigrad, a), function(torch, b)
+    _same(ours, theirs)
+    upstream = RNG.standard_normal(tuple(theirs.shape))
+    u_ours = minigrad.tensor(upstream, requires_grad=True)
+    u_theirs = torch.tensor(upstream, requires_grad=True)
+    (g_ours,) = minigrad.grad(ours, a, u_ours, create_graph=True)
+    (g_theirs,) = torch.autograd.grad(theirs, b, u_theirs, create_graph=True)
+    _same(g_ours, g_theirs)
+    direction = RNG.standard_normal(tuple(b.shape))
+    second_ours = minigrad.grad(g_ours, [a, u_ours], minigrad.tensor(direction),
+                                allow_unused=True)
+    second_theirs = torch.autograd.grad(g_theirs, [b, u_theirs], torch.from_numpy(direction),
+                                        allow_unused=True)
+    for x, y in zip(second_ours, second_theirs):
+        assert (x is None) == (y is None)
+        if y is not None:
+            np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("values", SCAN_INPUTS, ids=["no zeros", "zeros", "two zeros"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_first_and_second_derivatives_match_torch(values, dim):
+    _second_order_same(lambda lib, x: lib.cumprod(x, dim), values)
+
+
+@pytest.mark.parametrize("values", SCAN_INPUTS, ids=["no zeros", "zeros", "two zeros"])
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.prod(x),
+    lambda lib, x: lib.prod(x, 0),
+    lambda lib, x: lib.prod(x, 1, keepdim=True),
+    lambda lib, x: x.reshape(-1).prod(0),
+], ids=["all", "dim 0", "dim 1 keepdim", "flat"])
+def test_prod_first_and_second_derivatives_match_torch(values, call):
+    _second_order_same(call, values)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumsum_matches_torch(dim):
+    a, b = _pair(RNG.standard_normal((3, 4)))
+    _same(a.cumsum(dim), b.cumsum(dim))
+    _backward_same(a.cumsum(dim), b.cumsum(dim), [(a, b)])
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "bool", "float32"])
+def test_scan_and_product_dtypes_match_torch(dtype):
+    values = np.array([[1, 2, 0], [3, 1, 2]]).astype(dtype)
+    ours, theirs = minigrad.tensor(values), torch.from_numpy(values)
+    pairs = [
+        (ours.cumsum(1), theirs.cumsum(1)), (ours.cumprod(0), theirs.cumprod(0)),
+        (ours.prod(), theirs.prod()), (ours.prod(1, True), theirs.prod(1, True)),
+        (ours.cumsum(0, dtype=minigrad.float64), theirs.cumsum(0, dtype=torch.float64)),
+        (ours.prod(dtype=minigrad.float64), theirs.prod(dtype=torch.float64)),
+    ]
+    for mine, torchs in pairs:
+        _same(mine, torchs)
+
+
+def test_zero_dim_and_empty_scans_match_torch():
+    for values in (np.array(2.5), np.zeros((0, 3))):
+        ours, theirs = minigrad.tensor(values), torch.from_numpy(values)
+        for call in (lambda x: x.cumsum(0), lambda x: x.cumprod(-1), lambda x: x.prod(),
+                     lambda x: x.prod(0), lambda x: x.cummax(0).values):
+            _same(call(ours), call(theirs))
