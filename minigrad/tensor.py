@@ -152,6 +152,17 @@ class Tensor:
         prod = _ops_for_typing.prod
         cummax = _ops_for_typing.cummax
         cummin = _ops_for_typing.cummin
+        addmm = _ops_for_typing.addmm
+        addmv = _ops_for_typing.addmv
+        baddbmm = _ops_for_typing.baddbmm
+        bmm = _ops_for_typing.bmm
+        cross = _ops_for_typing.cross
+        dot = _ops_for_typing.dot
+        ger = _ops_for_typing.ger
+        mm = _ops_for_typing.mm
+        mv = _ops_for_typing.mv
+        outer = _ops_for_typing.outer
+        vdot = _ops_for_typing.vdot
         bool = _ops_for_typing.bool
         broadcast_to = _ops_for_typing.broadcast_to
         chunk = _ops_for_typing.chunk

@@ -53,7 +53,9 @@ Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
 SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
 Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
 Where              primitive                                           where, masked_fill
-Matmul             primitive                                           matmul, linear
+Matmul             primitive                                           matmul, linear, mm, bmm, mv,
+                                                                       dot, vdot, outer, ger, addmm,
+                                                                       addmv, baddbmm
 Linear             ``matmul(x, weight.T) + bias``                      linear
 Sum                primitive                                           sum
 SpreadReduced      primitive: Sum's backward, whose backward is Sum    sum, mean
@@ -97,6 +99,7 @@ ScatterAlong       primitive: TakeAlong's backward, whose backward is  sort, mso
 Cumsum             primitive (``reverse``: from the end)               cumsum, cumprod, prod
 Cumprod            primitive                                           cumprod, prod
 Prod               primitive                                           prod
+Cross              primitive                                           cross
 =================  ==================================================  =============================
 """
 
@@ -218,6 +221,19 @@ from minigrad.ops.shape import (
 
 # isort: split
 # Sorting, scans, products and linear algebra for PyTorch programs (issue 13).
+from minigrad.ops.linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    cross,
+    dot,
+    ger,
+    mm,
+    mv,
+    outer,
+    vdot,
+)
 from minigrad.ops.reduce import cumprod, cumsum, prod
 from minigrad.ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
 

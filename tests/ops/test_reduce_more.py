@@ -159,3 +159,63 @@ def test_prod_takes_one_dim_as_pytorch():
         x.prod((0, 1))
     with pytest.raises(IndexError, match="cumsum: dimension 2"):
         x.cumsum(2)
+
+
+# --------------------------------------------------------------------------- item 3: products
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: minigrad.mm(minigrad.zeros(2, 3), minigrad.zeros(4, 5)), r"\(2, 3\).*\(4, 5\)"),
+    (lambda: minigrad.mm(minigrad.zeros(2, 3), minigrad.zeros(3)), r"mat2 must be a 2-D.*\(3,\)"),
+    (lambda: minigrad.bmm(minigrad.zeros(2, 3), minigrad.zeros(3, 4)), r"input must be a 3-D"),
+    (lambda: minigrad.bmm(minigrad.zeros(2, 2, 3), minigrad.zeros(3, 3, 4)),
+     r"batch sizes \(2 != 3\)"),
+    (lambda: minigrad.bmm(minigrad.zeros(2, 2, 3), minigrad.zeros(2, 4, 4)), r"\(3 != 4\)"),
+    (lambda: minigrad.mv(minigrad.zeros(2, 3), minigrad.zeros(4)), r"\(2, 3\).*\(4,\)"),
+    (lambda: minigrad.dot(minigrad.zeros(3), minigrad.zeros(4)), r"\(3,\).*\(4,\)"),
+    (lambda: minigrad.dot(minigrad.zeros(3, 1), minigrad.zeros(3)), r"input must be a 1-D"),
+    (lambda: minigrad.outer(minigrad.zeros(3, 1), minigrad.zeros(3)), r"input must be a 1-D"),
+    (lambda: minigrad.addmm(minigrad.zeros(3, 4), minigrad.zeros(2, 3), minigrad.zeros(3, 4)),
+     r"input of shape \(3, 4\) cannot be broadcast.*\(2, 4\)"),
+    (lambda: minigrad.cross(minigrad.zeros(4, 2), minigrad.zeros(4, 2), dim=1),
+     r"dimension 1 must have size 3.*\(4, 2\)"),
+])
+def test_products_refuse_bad_shapes_naming_them(call, match):
+    with pytest.raises(RuntimeError, match=match):
+        call()
+
+
+def test_products_refuse_mixed_dtypes_as_pytorch_but_outer_promotes():
+    a32, a64 = minigrad.zeros(3), minigrad.zeros(3, dtype=minigrad.float64)
+    with pytest.raises(RuntimeError, match="input float32, other float64"):
+        minigrad.dot(a32, a64)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        minigrad.mm(minigrad.zeros(2, 3), minigrad.zeros(3, 2, dtype=minigrad.float64))
+    assert minigrad.outer(a32, a64).dtype == minigrad.float64
+
+
+def test_addmm_with_beta_zero_ignores_nan_in_input_but_gives_it_a_zero_gradient():
+    bias = minigrad.full((2, 2), float("nan"), requires_grad=True)
+    a = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = minigrad.addmm(bias, a, a, beta=0, alpha=2)
+    np.testing.assert_array_equal(out.detach().numpy(), 2 * (a._array @ a._array))
+    out.sum().backward()
+    np.testing.assert_array_equal(bias.grad.numpy(), np.zeros((2, 2)))
+
+
+def test_cross_without_dim_takes_the_first_size_3_dimension_with_a_warning():
+    a = minigrad.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    b = minigrad.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    with pytest.warns(UserWarning, match="dim"):
+        out = minigrad.cross(a, b)
+    np.testing.assert_array_equal(out.numpy(), np.cross(a.numpy(), b.numpy(), axis=0))
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="no dimension of size 3"):
+        minigrad.cross(minigrad.zeros(4, 2), minigrad.zeros(4, 2))
+
+
+def test_cross_gradients_are_cross_products_in_every_order():
+    rng = np.random.default_rng(3)
+    a = minigrad.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    b = minigrad.tensor(rng.standard_normal((1, 3)), requires_grad=True)
+    assert gradcheck(lambda x, y: minigrad.cross(x, y, dim=-1), (a, b))
+    assert gradgradcheck(lambda x, y: minigrad.cross(x, y, dim=1), (a, b))

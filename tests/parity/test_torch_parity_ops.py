@@ -163,6 +163,17 @@ TORCH: dict[str, Callable[..., Any]] = {
     "cumprod": lambda x, dim: torch.cumprod(x, dim),
     "prod_all": torch.prod,
     "prod_dim": lambda x, dim, keepdim: torch.prod(x, dim, keepdim),
+    "mm": torch.mm,
+    "bmm": torch.bmm,
+    "mv": torch.mv,
+    "dot": torch.dot,
+    "vdot": torch.vdot,
+    "outer": torch.outer,
+    "ger": torch.ger,
+    "addmm": lambda x, a, b, beta, alpha: torch.addmm(x, a, b, beta=beta, alpha=alpha),
+    "addmv": lambda x, a, b, beta, alpha: torch.addmv(x, a, b, beta=beta, alpha=alpha),
+    "baddbmm": lambda x, a, b, beta, alpha: torch.baddbmm(x, a, b, beta=beta, alpha=alpha),
+    "cross": lambda a, b, dim: torch.cross(a, b, dim=dim),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is

@@ -205,3 +205,90 @@ def test_zero_dim_and_empty_scans_match_torch():
         for call in (lambda x: x.cumsum(0), lambda x: x.cumprod(-1), lambda x: x.prod(),
                      lambda x: x.prod(0), lambda x: x.cummax(0).values):
             _same(call(ours), call(theirs))
+
+
+# --------------------------------------------------------------------------- item 3: products
+
+
+def _random_pairs(*shapes):
+    return [_pair(RNG.standard_normal(shape)) for shape in shapes]
+
+
+PRODUCTS = {
+    "mm": ([(2, 3), (3, 4)], lambda lib, a, b: lib.mm(a, b)),
+    "mm method": ([(2, 3), (3, 4)], lambda lib, a, b: a.mm(b)),
+    "bmm": ([(2, 2, 3), (2, 3, 4)], lambda lib, a, b: lib.bmm(a, b)),
+    "mv": ([(2, 3), (3,)], lambda lib, a, b: lib.mv(a, b)),
+    "dot": ([(4,), (4,)], lambda lib, a, b: lib.dot(a, b)),
+    "vdot": ([(4,), (4,)], lambda lib, a, b: a.vdot(b)),
+    "outer": ([(3,), (2,)], lambda lib, a, b: lib.outer(a, b)),
+    "ger": ([(3,), (2,)], lambda lib, a, b: a.ger(b)),
+    "addmm": ([(4,), (2, 3), (3, 4)], lambda lib, c, a, b: lib.addmm(c, a, b)),
+    "addmm scaled": ([(2, 1), (2, 3), (3, 4)],
+                     lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=-2)),
+    "addmm beta 0": ([(2, 4), (2, 3), (3, 4)],
+                     lambda lib, c, a, b: c.addmm(a, b, beta=0, alpha=3)),
+    "addmv": ([(2,), (2, 3), (3,)], lambda lib, c, a, b: lib.addmv(c, a, b, beta=2.0)),
+    "baddbmm": ([(1, 2, 4), (3, 2, 3), (3, 3, 4)],
+                lambda lib, c, a, b: lib.baddbmm(c, a, b, beta=-1, alpha=0.5)),
+    "cross": ([(4, 3), (1, 3)], lambda lib, a, b: lib.cross(a, b, dim=-1)),
+    "cross dim 0": ([(3, 2, 1), (3, 2, 5)], lambda lib, a, b: a.cross(b, dim=0)),
+}
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_products_match_torch_in_values_and_gradients(name):
+    shapes, call = PRODUCTS[name]
+    pairs = _random_pairs(*shapes)
+    ours = call(minigrad, *[a for a, _ in pairs])
+    theirs = call(torch, *[b for _, b in pairs])
+    _same(ours, theirs, rtol=1e-10)
+    _backward_same(ours, theirs, pairs, rtol=1e-10)
+
+
+def test_addmm_with_beta_zero_ignores_nan_as_torch():
+    c, d = _pair(np.full((2, 2), np.nan))
+    (a, b), = _random_pairs((2, 2))
+    ours, theirs = minigrad.addmm(c, a, a, beta=0), torch.addmm(d, b, b, beta=0)
+    _same(ours, theirs, rtol=1e-10)
+    _backward_same(ours, theirs, [(c, d), (a, b)], rtol=1e-10)
+
+
+def test_cross_without_dim_matches_torch_and_warns_as_torch():
+    (a, b), (c, d) = _random_pairs((3, 2), (3, 2))
+    with pytest.warns(UserWarning):
+        theirs = torch.cross(b, d)
+    with pytest.warns(UserWarning):
+        ours = minigrad.cross(a, c)
+    _same(ours, theirs, rtol=1e-10)
+
+
+def test_integer_products_match_torch():
+    x = np.arange(6).reshape(2, 3)
+    ours = minigrad.tensor(x).mm(minigrad.tensor(x.T.copy()))
+    _same(ours, torch.tensor(x).mm(torch.tensor(x.T.copy())))
+    _same(minigrad.tensor(x[0]).dot(minigrad.tensor(x[1])),
+          torch.tensor(x[0]).dot(torch.tensor(x[1])))
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda: minigrad.mm(minigrad.zeros(2, 3), minigrad.zeros(4, 5)),
+     lambda: torch.mm(torch.zeros(2, 3), torch.zeros(4, 5))),
+    (lambda: minigrad.bmm(minigrad.zeros(2, 3), minigrad.zeros(3, 4)),
+     lambda: torch.bmm(torch.zeros(2, 3), torch.zeros(3, 4))),
+    (lambda: minigrad.mv(minigrad.zeros(2, 3), minigrad.zeros(3, 1)),
+     lambda: torch.mv(torch.zeros(2, 3), torch.zeros(3, 1))),
+    (lambda: minigrad.dot(minigrad.zeros(3), minigrad.zeros(4)),
+     lambda: torch.dot(torch.zeros(3), torch.zeros(4))),
+    (lambda: minigrad.dot(minigrad.zeros(3), minigrad.zeros(3, dtype=minigrad.float64)),
+     lambda: torch.dot(torch.zeros(3), torch.zeros(3, dtype=torch.float64))),
+    (lambda: minigrad.addmm(minigrad.zeros(3, 4), minigrad.zeros(2, 3), minigrad.zeros(3, 4)),
+     lambda: torch.addmm(torch.zeros(3, 4), torch.zeros(2, 3), torch.zeros(3, 4))),
+    (lambda: minigrad.cross(minigrad.zeros(3, 2), minigrad.zeros(3, 2), dim=-1),
+     lambda: torch.cross(torch.zeros(3, 2), torch.zeros(3, 2), dim=-1)),
+])
+def test_product_errors_are_raised_where_torch_raises(ours, theirs):
+    with pytest.raises(RuntimeError):
+        theirs()
+    with pytest.raises(RuntimeError):
+        ours()
