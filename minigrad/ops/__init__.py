@@ -100,6 +100,7 @@ Cumsum             primitive (``reverse``: from the end)               cumsum, c
 Cumprod            primitive                                           cumprod, prod
 Prod               primitive                                           prod
 Cross              primitive                                           cross
+Einsum             primitive                                           einsum
 =================  ==================================================  =============================
 """
 
@@ -228,6 +229,7 @@ from minigrad.ops.linalg import (
     bmm,
     cross,
     dot,
+    einsum,
     ger,
     mm,
     mv,

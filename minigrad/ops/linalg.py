@@ -523,3 +523,227 @@ op(cross, Cross, method=True, tests=[
     check(lambda a, b, dim: np.cross(a, b, axis=dim), arity=2, shapes=_cross_shapes,
           kwargs=_cross_dim),
 ])
+
+
+# --------------------------------------------------------------------------- einsum
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _einsum_terms(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
+    """``equation`` with every ellipsis spelt out as letters and the output made explicit:
+    one string of labels per operand and one for the output (errors as PyTorch's).
+
+    The ellipsis dimensions broadcast, aligned on the right, and take letters the
+    equation does not use; the implicit output (no ``->``) is the ellipsis dimensions
+    followed by the labels that appear exactly once, in alphabetical order (capitals
+    first).
+    """
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a str, got {type(equation).__name__}")
+    spec = equation.replace(" ", "")
+    if spec.count("->") > 1:
+        raise RuntimeError(f"einsum: more than one '->' in the equation {equation!r}")
+    left, arrow, right = spec.partition("->")
+    terms = left.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError(
+            f"einsum: the equation {equation!r} names {len(terms)} operand(s), but "
+            f"{len(shapes)} were given"
+        )
+    for term in (*terms, right):
+        rest = term.replace("...", "", 1)
+        bad = [c for c in rest if c not in _LETTERS]
+        if bad:
+            raise RuntimeError(
+                f"einsum: invalid subscript {bad[0]!r} in the equation {equation!r}: "
+                f"subscripts are letters a-z, A-Z and one '...' per operand"
+            )
+    unused = [c for c in _LETTERS if c not in spec]
+    counts: list[int] = []
+    for term, shape in zip(terms, shapes):
+        named = len(term) - (3 if "..." in term else 0)
+        if "..." not in term and named != len(shape) or named > len(shape):
+            raise RuntimeError(
+                f"einsum: operand {len(counts)} has {len(shape)} dimension(s) (shape "
+                f"{shape}) but its subscripts {term!r} name {named}"
+                + ("" if "..." in term else " and it has no '...'")
+            )
+        counts.append(len(shape) - named if "..." in term else 0)
+    broadcast = unused[: max(counts, default=0)]
+    if len(broadcast) < max(counts, default=0):
+        raise RuntimeError("einsum: too many dimensions for the letters left for '...'")
+    inputs = [
+        term.replace("...", "".join(broadcast[len(broadcast) - count :]))
+        for term, count in zip(terms, counts)
+    ]
+    if arrow:
+        output = right.replace("...", "".join(broadcast))
+        for label in output:
+            if output.count(label) > 1:
+                raise RuntimeError(f"einsum: output subscript {label} appears more than once")
+            if not any(label in term for term in inputs):
+                raise RuntimeError(
+                    f"einsum: output subscript {label} does not appear in any input operand"
+                )
+    else:
+        joined = "".join(inputs)
+        once = sorted(c for c in set(joined) if joined.count(c) == 1 and c not in broadcast)
+        output = "".join(broadcast) + "".join(once)
+    return inputs, output
+
+
+def _label_sizes(inputs: list[str], shapes: list[tuple[int, ...]]) -> dict[str, int]:
+    """The size of each label, checked: repeats within an operand are equal, and across
+    operands a size broadcasts only from 1 (as PyTorch)."""
+    sizes: dict[str, int] = {}
+    for number, (term, shape) in enumerate(zip(inputs, shapes)):
+        own: dict[str, int] = {}
+        for label, size in zip(term, shape):
+            if own.setdefault(label, size) != size:
+                raise RuntimeError(
+                    f"einsum: subscript {label} is repeated for operand {number} (shape "
+                    f"{shape}) but the sizes differ, {own[label]} != {size}"
+                )
+        for label, size in own.items():
+            seen = sizes.get(label, size)
+            if seen != size and 1 not in (seen, size):
+                raise RuntimeError(
+                    f"einsum: subscript {label} has size {size} for operand {number} (shape "
+                    f"{shape}), which does not broadcast with the size {seen} seen before"
+                )
+            sizes[label] = size if seen == 1 else seen
+    return sizes
+
+
+class Einsum(Function):
+    """``np.einsum`` of an explicit equation (letters only, ``->`` given; see
+    :func:`einsum`). Multilinear, so each operand's gradient is an einsum again: of the
+    upstream gradient and the other operands, with an identity matrix for each repeated
+    label (the gradient lands on the diagonal) and ones for a label summed in that
+    operand alone (the gradient spreads along it)."""
+
+    @staticmethod
+    def forward(ctx: Any, equation: str, *operands: Tensor) -> np.ndarray:
+        ctx.equation = equation
+        ctx.save_for_backward(*operands)
+        arrays = [t._array for t in operands]
+        out = np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 1))
+        if any(np.may_share_memory(out, a) for a in arrays):  # "ij->ji" gives a view
+            out = out.copy()
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        operands = ctx.saved_tensors
+        left, output = ctx.equation.split("->")
+        inputs = left.split(",")
+        needs = ctx.needs_input_grad[1:]
+        spare = iter(c for c in _LETTERS if c not in ctx.equation)
+        grads: list[Any] = [None]
+        for k, (term, operand) in enumerate(zip(inputs, operands)):
+            if not needs[k]:
+                grads.append(None)
+                continue
+            terms = [output] + [t for j, t in enumerate(inputs) if j != k]
+            tensors = [grad] + [t for j, t in enumerate(operands) if j != k]
+            sizes: dict[str, int] = {}
+            for t, tensor in zip(terms, tensors):
+                for label, size in zip(t, tensor.shape):
+                    sizes[label] = max(sizes.get(label, 1), size)
+            wanted = ""
+            for label, size in zip(term, operand.shape):
+                if label in wanted:  # a repeat: its own letter, tied by an identity
+                    fresh = next(spare)
+                    terms.append(label + fresh)
+                    tensors.append(Tensor._make(np.eye(size, dtype=grad.dtype)))
+                    wanted += fresh
+                    continue
+                if sizes.get(label, 0) != size and term.count(label) == 1:
+                    # Summed in this operand alone (or broadcast from 1 elsewhere).
+                    terms.append(label)
+                    tensors.append(Tensor._make(np.ones(size, dtype=grad.dtype)))
+                wanted += label
+            grads.append(Einsum.apply(",".join(terms) + "->" + wanted, *tensors))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation: the product of the operands over the labels of ``equation``,
+    summed over the labels missing from its output.
+
+    As ``torch.einsum``: ``"bij,bjk->bik"`` (batched matrix products), ``"ii->i"`` (a
+    diagonal), ``"ii"`` (a trace), ``"i,j->ij"`` (an outer product); ``...`` stands for
+    broadcast dimensions; without ``->`` the output is the labels that appear once, in
+    alphabetical order. The operands may be given as one list; they must have one dtype
+    (as PyTorch, which does not promote here).
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum: needs at least one operand")
+    named = {f"operand {i}": t for i, t in enumerate(operands)}
+    _tensors("einsum", **named)
+    _same_dtype("einsum", **named)
+    shapes = [t.shape for t in operands]
+    inputs, output = _einsum_terms(equation, shapes)
+    _label_sizes(inputs, shapes)
+    return Einsum.apply(",".join(inputs) + "->" + output, *operands)
+
+
+_EINSUM_EQUATIONS = {
+    1: ["ii->i", "ii", "ij->", "ij->ji", "i...->...", "...ii->...i", "iji->j", "ijk->kj"],
+    2: ["bij,bjk->bik", "bhqd,bhkd->bhqk", "i,j->ij", "...ij,...jk->...ik", "ij,jk",
+        "ij,ij->", "ii,i->i", "ij,j", "bi,bj->bij", "ab,cd->"],
+    3: ["ij,jk,kl->il", "i,i,i->i", "bi,ij,bj->b"],
+}
+
+
+def _compatible(equation: str, shapes: tuple[tuple[int, ...], ...]) -> bool:
+    try:
+        _label_sizes(_einsum_terms(equation, list(shapes))[0], list(shapes))
+    except RuntimeError:
+        return False
+    return True
+
+
+def _einsum_shapes(arity: int) -> Any:
+    def shapes(rng: np.random.Generator) -> tuple[tuple[int, ...], ...]:
+        equation = str(rng.choice(_EINSUM_EQUATIONS[arity]))
+        terms = equation.split("->")[0].split(",")
+        sizes = {c: int(rng.integers(1, 4)) for c in _LETTERS}
+        batch = [int(s) for s in rng.integers(1, 4, size=int(rng.integers(0, 3)))]
+        result = []
+        for term in terms:
+            named = term.replace("...", "")
+            # Some labels of size 1 in one operand only: they broadcast, as in PyTorch.
+            shape = [
+                1 if arity > 1 and named.count(c) == 1 and rng.random() < 0.15 else sizes[c]
+                for c in named
+            ]
+            if "..." in term:
+                start = term.index("...")
+                tail = batch[int(rng.integers(0, len(batch) + 1)):] if batch else []
+                shape[start:start] = [1 if rng.random() < 0.2 else s for s in tail]
+            result.append(tuple(shape))
+        return tuple(result)
+
+    return shapes
+
+
+def _einsum_equation(rng: np.random.Generator, shapes: Any) -> dict:
+    fitting = [e for e in _EINSUM_EQUATIONS[len(shapes)] if _compatible(e, shapes)]
+    return {"equation": str(rng.choice(fitting))}
+
+
+op(einsum, Einsum, tests=[
+    check(lambda x, equation: np.einsum(equation, x), name="einsum_one",
+          function=lambda x, equation: einsum(equation, x), shapes=_einsum_shapes(1),
+          kwargs=_einsum_equation),
+    check(lambda a, b, equation: np.einsum(equation, a, b), name="einsum",
+          function=lambda a, b, equation: einsum(equation, a, b), arity=2,
+          shapes=_einsum_shapes(2), kwargs=_einsum_equation),
+    check(lambda a, b, c, equation: np.einsum(equation, a, b, c), name="einsum_three",
+          function=lambda a, b, c, equation: einsum(equation, [a, b, c]), arity=3,
+          shapes=_einsum_shapes(3), kwargs=_einsum_equation),
+])

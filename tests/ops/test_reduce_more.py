@@ -219,3 +219,46 @@ def test_cross_gradients_are_cross_products_in_every_order():
     b = minigrad.tensor(rng.standard_normal((1, 3)), requires_grad=True)
     assert gradcheck(lambda x, y: minigrad.cross(x, y, dim=-1), (a, b))
     assert gradgradcheck(lambda x, y: minigrad.cross(x, y, dim=1), (a, b))
+
+
+# --------------------------------------------------------------------------- item 4: einsum
+
+
+@pytest.mark.parametrize("equation, shapes, match", [
+    ("ij,jk->ik", [(2, 3)], r"names 2 operand\(s\), but 1"),
+    ("i1", [(2, 3)], r"invalid subscript '1'"),
+    ("ij->ji", [(2,)], r"1 dimension\(s\) \(shape \(2,\)\).*'ij' name 2.*no '\.\.\.'"),
+    ("ij,jk->ik", [(2, 3), (4, 5)], r"subscript j has size 4 for operand 1.*size 3"),
+    ("ii->i", [(3, 4)], r"subscript i is repeated for operand 0.*3 != 4"),
+    ("ij->ii", [(2, 3)], r"output subscript i appears more than once"),
+    ("ij->ik", [(2, 3)], r"output subscript k does not appear"),
+    ("i->->i", [(2,)], r"more than one '->'"),
+])
+def test_einsum_errors_name_the_subscripts_and_shapes(equation, shapes, match):
+    with pytest.raises(RuntimeError, match=match):
+        minigrad.einsum(equation, *[minigrad.zeros(*s) for s in shapes])
+
+
+def test_einsum_takes_a_list_spaces_and_orders_the_implicit_output_alphabetically():
+    a, b = minigrad.ones(2, 3), minigrad.ones(2, 4)
+    assert minigrad.einsum("ba,bA", [a, b]).shape == (4, 3)  # capitals first
+    assert minigrad.einsum(" b a , b c -> c a ", a, b).shape == (4, 3)
+    assert minigrad.einsum("...i", minigrad.ones(3, 4, 5)).shape == (3, 4, 5)
+    assert minigrad.einsum("ii", minigrad.eye(3)).item() == 3.0
+
+
+def test_einsum_results_never_share_memory_with_an_operand():
+    x = minigrad.arange(6.0).reshape(2, 3)
+    for equation in ("ij->ji", "ij->ij", "ii->i"):
+        operand = x if equation != "ii->i" else minigrad.eye(3)
+        out = minigrad.einsum(equation, operand)
+        assert not np.shares_memory(out.numpy(), operand.numpy()), equation
+
+
+def test_einsum_gradient_of_a_diagonal_lands_on_the_diagonal():
+    x = minigrad.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+    (minigrad.einsum("ii->i", x) * minigrad.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.diag([1.0, 2.0, 3.0]))
+    y = minigrad.tensor(np.ones((2, 3)), requires_grad=True)
+    minigrad.einsum("ij->", y).backward()  # summed alone: the gradient spreads
+    np.testing.assert_array_equal(y.grad.numpy(), np.ones((2, 3)))

@@ -174,6 +174,9 @@ TORCH: dict[str, Callable[..., Any]] = {
     "addmv": lambda x, a, b, beta, alpha: torch.addmv(x, a, b, beta=beta, alpha=alpha),
     "baddbmm": lambda x, a, b, beta, alpha: torch.baddbmm(x, a, b, beta=beta, alpha=alpha),
     "cross": lambda a, b, dim: torch.cross(a, b, dim=dim),
+    "einsum_one": lambda x, equation: torch.einsum(equation, x),
+    "einsum": lambda a, b, equation: torch.einsum(equation, a, b),
+    "einsum_three": lambda a, b, c, equation: torch.einsum(equation, [a, b, c]),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is

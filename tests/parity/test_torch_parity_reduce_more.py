@@ -292,3 +292,77 @@ def test_product_errors_are_raised_where_torch_raises(ours, theirs):
         theirs()
     with pytest.raises(RuntimeError):
         ours()
+
+
+# --------------------------------------------------------------------------- item 4: einsum
+
+EINSUM = [
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]),
+    ("ii->i", [(4, 4)]),
+    ("ij->", [(3, 4)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]),
+    ("ii", [(3, 3)]),
+    ("iji->j", [(2, 3, 2)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ba,bA", [(2, 3), (2, 4)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("i,i->i", [(1,), (3,)]),
+    ("...,...->...", [(2, 3), (3,)]),
+    ("i...->...", [(3, 4, 5)]),
+    ("bhqk,bhkd->bqhd", [(2, 3, 4, 5), (2, 3, 5, 6)]),
+]
+
+
+@pytest.mark.parametrize("equation, shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_matches_torch_in_values_and_first_and_second_derivatives(equation, shapes):
+    pairs = _random_pairs(*shapes)
+    ours = minigrad.einsum(equation, *[a for a, _ in pairs])
+    theirs = torch.einsum(equation, *[b for _, b in pairs])
+    _same(ours, theirs, rtol=1e-10)
+    upstream = RNG.standard_normal(tuple(theirs.shape))
+    u_ours = minigrad.tensor(upstream, requires_grad=True)
+    u_theirs = torch.tensor(upstream, requires_grad=True)
+    g_ours = minigrad.grad(ours, [a for a, _ in pairs], u_ours, create_graph=True)
+    g_theirs = torch.autograd.grad(theirs, [b for _, b in pairs], u_theirs, create_graph=True)
+    for x, y in zip(g_ours, g_theirs):
+        _same(x, y, rtol=1e-10)
+    # Second order: the gradients' sum, weighted, differentiated again.
+    weights = [RNG.standard_normal(tuple(g.shape)) for g in g_theirs]
+    total_ours = sum((g * minigrad.tensor(w)).sum() for g, w in zip(g_ours, weights))
+    total_theirs = sum((g * torch.from_numpy(w)).sum() for g, w in zip(g_theirs, weights))
+    wrt_ours = [a for a, _ in pairs] + [u_ours]
+    wrt_theirs = [b for _, b in pairs] + [u_theirs]
+    second_ours = minigrad.grad(total_ours, wrt_ours, allow_unused=True)
+    second_theirs = torch.autograd.grad(total_theirs, wrt_theirs, allow_unused=True)
+    for x, y in zip(second_ours, second_theirs):
+        assert (x is None) == (y is None)
+        if y is not None:
+            np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_einsum_list_form_and_dtypes_match_torch():
+    a = np.arange(6.0).reshape(2, 3)
+    v = np.array([1.0, 2.0, 3.0])
+    ours = minigrad.einsum("ij,j->i", [minigrad.tensor(a), minigrad.tensor(v)])
+    theirs = torch.einsum("ij,j->i", [torch.tensor(a), torch.tensor(v)])
+    _same(ours, theirs)
+    with pytest.raises(RuntimeError):  # torch does not promote here
+        torch.einsum("ij,j->i", torch.tensor(a), torch.tensor([1, 2, 3]))
+    with pytest.raises(RuntimeError, match="operand 0 float64, operand 1 int64"):
+        minigrad.einsum("ij,j->i", minigrad.tensor(a), minigrad.tensor([1, 2, 3]))
+    ints = minigrad.einsum("i,i->", minigrad.tensor([1, 2]), minigrad.tensor([3, 4]))
+    _same(ints, torch.einsum("i,i->", torch.tensor([1, 2]), torch.tensor([3, 4])))
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk->ik", [(2, 3)]), ("i1", [(2, 3)]), ("ij->ji", [(2,)]),
+    ("ij,jk->ik", [(2, 3), (4, 5)]), ("ii->i", [(3, 4)]), ("ij->ii", [(2, 3)]),
+    ("ij->ik", [(2, 3)]),
+])
+def test_einsum_errors_where_torch_errors(equation, shapes):
+    with pytest.raises(RuntimeError):
+        torch.einsum(equation, *[torch.zeros(s) for s in shapes])
+    with pytest.raises(RuntimeError):
+        minigrad.einsum(equation, *[minigrad.zeros(*s) for s in shapes])
