@@ -70,7 +70,9 @@ Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
 SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
 Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
 Where              primitive                                           where, masked_fill
-Matmul             primitive                                           matmul, linear
+Matmul             primitive                                           matmul, linear, mm, bmm, mv,
+                                                                       dot, vdot, outer, ger, addmm,
+                                                                       addmv, baddbmm
 Linear             ``matmul(x, weight.T) + bias``                      linear
 Sum                primitive                                           sum
 SpreadReduced      primitive: Sum's backward, whose backward is Sum    sum, mean
@@ -107,6 +109,15 @@ Conv1d             primitive                                           conv1d
 Conv1dInputGrad    primitive: Conv1d's input gradient                  conv1d, conv_transpose1d
 Conv1dWeightGrad   primitive: Conv1d's weight gradient                 conv1d
 Recurrence         ``minigrad.nn.recurrent``'s cells over a sequence   fused_recurrence
+TakeAlong          primitive                                           sort, msort, topk, kthvalue,
+                                                                       cummax, cummin
+ScatterAlong       primitive: TakeAlong's backward, whose backward is  sort, msort, topk, kthvalue,
+                   TakeAlong                                           cummax, cummin
+Cumsum             primitive (``reverse``: from the end)               cumsum, cumprod, prod
+Cumprod            primitive                                           cumprod, prod
+Prod               primitive                                           prod
+Cross              primitive                                           cross
+Einsum             primitive                                           einsum
 =================  ==================================================  =============================
 """
 
@@ -258,6 +269,25 @@ from minigrad.ops.shape import (
     view,
     view_as,
 )
+
+# isort: split
+# Sorting, scans, products and linear algebra for PyTorch programs (issue 13).
+from minigrad.ops.linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    cross,
+    dot,
+    einsum,
+    ger,
+    mm,
+    mv,
+    outer,
+    vdot,
+)
+from minigrad.ops.reduce import cumprod, cumsum, prod
+from minigrad.ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.
 TENSOR_METHODS: list[str] = [entry.method for entry in OPS.values() if entry.method]

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, max/min (with indices), var, std, logsumexp, softmax, norm.
+"""Reductions: sum, mean, max/min (with indices), var, std, logsumexp, softmax, norm; the
+scans cumsum and cumprod, and prod.
 
 Every reduction takes PyTorch's ``dim``/``keepdim``; ``sum``, ``mean``, ``max``, ``min``,
 ``var`` and ``std`` also take NumPy's ``axis``/``keepdims``. The two spellings differ in
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import dtypes
+from minigrad import autograd, dtypes
 from minigrad.autograd import Function
 from minigrad.kernels import reduce as kernels
 from minigrad.kernels import unary
@@ -949,3 +950,205 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 
 
 op(any, method=True)
+
+
+# --------------------------------------------------------------------------- scans, products
+# (issue 13: PyTorch programs run unchanged)
+
+
+def _scan_dtype(data: np.ndarray) -> Any:
+    """Integer and bool scans and products accumulate in int64, as PyTorch's."""
+    return None if data.dtype.kind == "f" else np.int64
+
+
+def _along(function: Any, data: np.ndarray, dim: int, reverse: bool = False) -> np.ndarray:
+    """``function(data, axis=dim)`` (a running sum or product) as a new contiguous array,
+    from the end of ``dim`` when ``reverse``; a 0-d array is one element."""
+    if data.ndim == 0:
+        return np.asarray(function(data.reshape(1), axis=0, dtype=_scan_dtype(data))).reshape(())
+    if reverse:
+        data = np.flip(data, dim)
+    out = function(data, axis=dim, dtype=_scan_dtype(data))
+    return np.ascontiguousarray(np.flip(out, dim) if reverse else out)
+
+
+class Cumsum(Function):
+    """Running sums along ``dim``, from the end when ``reverse``. Each direction's
+    backward is the other: ``y_j = sum_{i<=j} x_i`` gives ``dx_i = sum_{j>=i} g_j``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dim: int, reverse: bool) -> np.ndarray:
+        ctx.dim, ctx.reverse = dim, reverse
+        return _along(np.cumsum, x._array, dim, reverse)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return Cumsum.apply(grad, ctx.dim, not ctx.reverse), None, None
+
+
+def _scan_dim(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    return {"dim": int(rng.integers(-ndim, ndim))}
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """The cumulative sum along ``dim``: ``out[..., j, ...] = sum_{i <= j} input[..., i,
+    ...]``, of ``input``'s shape. Integer and bool inputs give int64 (as PyTorch);
+    ``dtype`` converts the input first."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Cumsum.apply(input, _torch_dim(input, dim, "cumsum"), False)
+
+
+op(cumsum, Cumsum, method=True, tests=[
+    check(lambda x, dim: np.cumsum(x, axis=dim), kwargs=_scan_dim, min_rank=1),
+])
+
+
+def _flip(x: Tensor, dim: int) -> Tensor:
+    return x[(slice(None),) * dim + (slice(None, None, -1),)]
+
+
+def _cumprod_zeros_backward(x: np.ndarray, y: np.ndarray, grad: np.ndarray, dim: int) -> np.ndarray:
+    """Cumprod's gradient, on arrays, for an input with zeros (no division by them).
+
+    With ``z`` the first zero of a slice, ``dy_j/dx_i = prod_{k <= j, k != i} x_k`` is
+    ``y_j / x_i`` before ``z``, vanishes for ``i > z`` (``x_z`` is a factor), and at
+    ``z`` is the running product of the slice with ``x_z`` taken as 1.
+    """
+    is_zero = x == 0
+    zeros_so_far = np.cumsum(is_zero, axis=dim)
+    before = zeros_so_far == 0
+    first = is_zero & (zeros_so_far == 1)
+    gy = grad * y
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        result = np.where(before, _along(np.cumsum, gy, dim, True) / np.where(before, x, 1), 0)
+    y_without_first = _along(np.cumprod, np.where(first, 1, x), dim)
+    at_first = _along(np.cumsum, grad * y_without_first, dim, True)
+    return np.where(first, at_first, result).astype(x.dtype, copy=False)
+
+
+def _cumprod_zeros_recorded(x: Tensor, grad: Tensor, dim: int) -> Tensor:
+    """Cumprod's gradient as Tensor ops, for a recorded (create_graph) backward of an
+    input with zeros: ``dx_i = sum_{j >= i} g_j prod_{k <= j, k != i} x_k``, with row
+    ``i`` of an ``n x n`` matrix holding the slice with ``x_i`` taken as 1. Quadratic in
+    the length of ``dim``, but exact in every derivative (the division-free rule above
+    would not be: its masks do not move with ``x``)."""
+    xt, gt = x.transpose(dim, -1), grad.transpose(dim, -1)
+    n = xt.shape[-1]
+    diagonal = Tensor._make(np.eye(n, dtype=bool))
+    upper = Tensor._make(np.triu(np.ones((n, n), dtype=x.dtype)))  # j >= i in row i
+    products = cumprod(where(diagonal, 1.0, xt.unsqueeze(-2)), -1)
+    return (products * (upper * gt.unsqueeze(-2))).sum(-1).transpose(dim, -1)
+
+
+class Cumprod(Function):
+    """Running products along ``dim``. The gradient is ``reverse_cumsum(g y) / x`` when
+    ``x`` has no zeros, and computed without dividing by them when it has (as
+    PyTorch's, which is exact with zeros in every order of derivative)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
+        ctx.dim = dim
+        output = Tensor._make(_along(np.cumprod, x._array, dim))
+        ctx.save_for_backward(x, output)
+        return output
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        x, y = ctx.saved_tensors
+        dim = ctx.dim
+        if x._array.ndim == 0:
+            return grad, None
+        if not (x._array == 0).any():
+            return Cumsum.apply(grad * y, dim, True) / x, None
+        if autograd.is_grad_enabled():
+            return _cumprod_zeros_recorded(x, grad, dim), None
+        result = _cumprod_zeros_backward(x._array, y._array, grad._array, dim)
+        return Tensor._make(result), None
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """The cumulative product along ``dim``: ``out[..., j, ...] = prod_{i <= j}
+    input[..., i, ...]``. Integer and bool inputs give int64 (as PyTorch); ``dtype``
+    converts the input first. The gradient is exact with zeros in the input."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Cumprod.apply(input, _torch_dim(input, dim, "cumprod"))
+
+
+# The records keep inputs off 0: the no-zeros rule divides by x, whose second derivative
+# cancels two huge terms for a tiny x (as PyTorch's). Exact zeros, which take the
+# division-free rules, are checked in tests/ops/test_reduce_more.py.
+op(cumprod, Cumprod, Cumsum, method=True, tests=[
+    check(lambda x, dim: np.cumprod(x, axis=dim), kwargs=_scan_dim, min_rank=1, kinks=(0.0,)),
+])
+
+
+def _product_of_others(x: Tensor, dim: int) -> Tensor:
+    """For each element, the product of the others along ``dim``: the products before it
+    times those after it (running products shifted by one), with no division."""
+    n = x.shape[dim]
+    # Element i - 1 at each position i along dim, and 1 at position 0.
+    shift = (slice(None),) * dim + (np.maximum(np.arange(n) - 1, 0),)
+    first = np.zeros(tuple(n if d == dim else 1 for d in range(x.ndim)), dtype=bool)
+    first.reshape(-1)[0] = True
+    first_position = Tensor._make(first)
+
+    def before(t: Tensor) -> Tensor:
+        return cumprod(where(first_position, 1.0, t[shift]), dim)
+
+    return before(x) * _flip(before(_flip(x, dim)), dim)
+
+
+class Prod(Function):
+    """The product over ``dims`` (one dimension, or all). The gradient is ``g y / x``
+    without zeros, and the product of the other elements (no division) with them, as
+    PyTorch's: exact with one zero or several, in every order of derivative."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+        ctx.dims, ctx.keepdim = dims, keepdim
+        data = x._array
+        output = Tensor._make(
+            np.asarray(np.prod(data, axis=dims, keepdims=keepdim, dtype=_scan_dtype(data)))
+        )
+        ctx.save_for_backward(x, output)
+        return output
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        x, y = ctx.saved_tensors
+        dims, shape = ctx.dims, x.shape
+        if not dims:
+            return grad, None, None
+        grad = _restore(grad, shape, dims, ctx.keepdim)
+        if not (x._array == 0).any():
+            return grad * (_restore(y, shape, dims, ctx.keepdim) / x), None, None
+        if len(dims) == 1:
+            return grad * _product_of_others(x, dims[0]), None, None
+        others = _product_of_others(x.reshape(-1), 0).reshape(shape)
+        return grad * others, None, None
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The product of all elements (a 0-d tensor), or with ``dim`` (an int) along that
+    dimension, dropped unless ``keepdim``. Integer and bool inputs give int64 (as
+    PyTorch); ``dtype`` converts the input first. The gradient is exact with zeros."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return Prod.apply(input, _ALL_DIMS[input._array.ndim], bool(keepdim))
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(
+            f"prod: dim must be one int (or None for every element), got {dim!r}; PyTorch's "
+            f"prod reduces one dimension at a time"
+        )
+    return Prod.apply(input, _torch_dims(input, dim, "prod"), bool(keepdim))
+
+
+op(prod, Prod, Cumprod, Cumsum, method=True, tests=[
+    check(np.prod, name="prod_all", function=lambda x: prod(x), max_rank=3, kinks=(0.0,)),
+    check(lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), name="prod_dim",
+          kwargs=_one_dim, min_rank=1, kinks=(0.0,)),
+])

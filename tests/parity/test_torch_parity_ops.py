@@ -179,6 +179,32 @@ TORCH: dict[str, Callable[..., Any]] = {
     "erfc": torch.erfc,
     "lerp": torch.lerp,
     "lerp_scalar": lambda start, end, weight: torch.lerp(start, end, weight),
+    # sorting, scans, products and linear algebra of issue 13 (minigrad/ops/sorting.py,
+    # reduce.py, linalg.py)
+    "sort": lambda x, dim, descending: torch.sort(x, dim, descending),
+    "msort": torch.msort,
+    "topk": lambda x, k, dim, largest: torch.topk(x, k, dim, largest),
+    "kthvalue": lambda x, k, dim, keepdim: torch.kthvalue(x, k, dim, keepdim),
+    "cummax": lambda x, dim: torch.cummax(x, dim),
+    "cummin": lambda x, dim: torch.cummin(x, dim),
+    "cumsum": lambda x, dim: torch.cumsum(x, dim),
+    "cumprod": lambda x, dim: torch.cumprod(x, dim),
+    "prod_all": torch.prod,
+    "prod_dim": lambda x, dim, keepdim: torch.prod(x, dim, keepdim),
+    "mm": torch.mm,
+    "bmm": torch.bmm,
+    "mv": torch.mv,
+    "dot": torch.dot,
+    "vdot": torch.vdot,
+    "outer": torch.outer,
+    "ger": torch.ger,
+    "addmm": lambda x, a, b, beta, alpha: torch.addmm(x, a, b, beta=beta, alpha=alpha),
+    "addmv": lambda x, a, b, beta, alpha: torch.addmv(x, a, b, beta=beta, alpha=alpha),
+    "baddbmm": lambda x, a, b, beta, alpha: torch.baddbmm(x, a, b, beta=beta, alpha=alpha),
+    "cross": lambda a, b, dim: torch.cross(a, b, dim=dim),
+    "einsum_one": lambda x, equation: torch.einsum(equation, x),
+    "einsum": lambda a, b, equation: torch.einsum(equation, a, b),
+    "einsum_three": lambda a, b, c, equation: torch.einsum(equation, [a, b, c]),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is
@@ -190,6 +216,12 @@ OURS: dict[str, Callable[..., Any]] = {
         BY_NAME["split"].function(x, dim=dim, size=size),
         *minigrad.split(x, size, dim),
     ),
+    # sorting, scans, products and linear algebra of issue 13
+    "sort": lambda x, dim, descending: minigrad.sort(x, dim, descending),
+    "topk": lambda x, k, dim, largest: minigrad.topk(x, k, dim, largest),
+    "kthvalue": lambda x, k, dim, keepdim: minigrad.kthvalue(x, k, dim, keepdim),
+    "cummax": lambda x, dim: minigrad.cummax(x, dim),
+    "cummin": lambda x, dim: minigrad.cummin(x, dim),
 }
 
 # Records with no exact torch counterpart, each with the reason. Keep it short and honest.
