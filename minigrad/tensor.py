@@ -170,6 +170,13 @@ class Tensor:
         swapdims = _ops_for_typing.swapdims
         t = _ops_for_typing.t
         view_as = _ops_for_typing.view_as
+        # shape and indexing ops of issue 13: rearranging, gather/scatter
+        flip = _ops_for_typing.flip
+        repeat = _ops_for_typing.repeat
+        repeat_interleave = _ops_for_typing.repeat_interleave
+        roll = _ops_for_typing.roll
+        tril = _ops_for_typing.tril
+        triu = _ops_for_typing.triu
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

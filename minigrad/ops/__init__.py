@@ -69,21 +69,26 @@ LogSoftmax         ``x - logsumexp(x)``                                log_softm
 Norm               ``sum(abs(x) ** p) ** (1 / p)``                     norm
 Reshape            primitive                                           reshape, view, flatten,
                                                                        squeeze, unsqueeze,
-                                                                       view_as, reshape_as
+                                                                       view_as, reshape_as,
+                                                                       repeat, repeat_interleave,
+                                                                       meshgrid
 Permute            primitive                                           permute, transpose,
                                                                        t, swapaxes, swapdims
 BroadcastTo        primitive                                           broadcast_to, expand,
-                                                                       expand_as
+                                                                       expand_as, repeat, meshgrid
 Cat                primitive                                           cat, concatenate, stack
 Split              primitive                                           split, chunk, unbind
 Index              primitive                                           index, index_put,
-                                                                       narrow
+                                                                       narrow, repeat_interleave
 IndexAdd           primitive: Index's backward, whose backward is      index,
-                   Index                                               narrow
+                   Index                                               narrow, repeat_interleave
 IndexPut           primitive                                           index_put
 CopyInto           primitive                                           copy_into
 Pad                primitive                                           pad
-Clone              primitive                                           clone, contiguous
+Flip               primitive                                           flip
+Roll               primitive                                           roll
+Triangle           primitive                                           tril, triu
+Clone              primitive                                           clone, contiguous, repeat
 Cast               primitive                                           to, float, double, long, int,
                                                                        bool, type_as
 Conv1d             primitive                                           conv1d
@@ -207,6 +212,18 @@ from minigrad.ops.shape import (
     unsqueeze,
     view,
     view_as,
+)
+
+# isort: split
+# Shape and indexing ops for PyTorch programs (issue 13): rearranging, gather/scatter.
+from minigrad.ops.shape import (
+    flip,
+    meshgrid,
+    repeat,
+    repeat_interleave,
+    roll,
+    tril,
+    triu,
 )
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.

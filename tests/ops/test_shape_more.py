@@ -60,3 +60,70 @@ def test_swapaxes_and_swapdims_are_transpose():
     x = minigrad.zeros(2, 3, 4)
     assert x.swapaxes(0, 2).shape == (4, 3, 2)
     assert minigrad.swapdims(x, -1, 1).shape == (2, 4, 3)
+
+
+# --------------------------------------------------------------------------- rearranging
+
+
+def test_flip_errors_name_the_dims():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"dims \[0, -2\] name a dimension more than once"):
+        x.flip((0, -2))
+    with pytest.raises(TypeError, match="flip: sizes must be ints"):
+        x.flip((0.5,))
+
+
+def test_roll_errors_name_the_shifts_and_dims():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"shifts \[1, 2\] and dims \[0\]"):
+        x.roll((1, 2), (0,))
+    with pytest.raises(ValueError, match=r"2 shifts \[1, 2\] need as many dims"):
+        x.roll((1, 2))
+    with pytest.raises(TypeError, match="shifts must be ints"):
+        x.roll(1.5)
+
+
+def test_roll_of_a_zero_dim_tensor_is_a_copy():
+    x = minigrad.tensor(3.0)
+    rolled = x.roll(2, 0)
+    assert rolled.item() == 3.0
+    assert not np.shares_memory(rolled._array, x._array)
+
+
+def test_tril_triu_keep_the_triangle_of_every_matrix_of_a_batch():
+    x = minigrad.ones(2, 3, 3)
+    np.testing.assert_array_equal(x.tril().numpy(), np.tril(np.ones((2, 3, 3))))
+    np.testing.assert_array_equal(x.triu(1).numpy(), np.triu(np.ones((2, 3, 3)), 1))
+    with pytest.raises(TypeError, match="diagonal must be an int"):
+        x.tril(0.5)
+
+
+def test_repeat_errors_name_the_sizes():
+    with pytest.raises(ValueError, match=r"sizes must be non-negative, got \[2, -1\]"):
+        minigrad.zeros(2, 3).repeat(2, -1)
+
+
+def test_repeat_interleave_errors_name_the_repeats():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"3 repeats for a dimension of size 2"):
+        x.repeat_interleave(minigrad.tensor([1, 2, 3]), 0)
+    with pytest.raises(TypeError, match="integer tensor, got float32"):
+        x.repeat_interleave(minigrad.tensor([1.0, 2.0]), 0)
+    with pytest.raises(ValueError, match=r"output_size=5, but the repeats \[2, 2\] give 4"):
+        x.repeat_interleave(2, 0, output_size=5)
+    assert x.repeat_interleave(2, 0, output_size=4).shape == (4, 3)
+
+
+def test_meshgrid_errors_name_the_argument_at_fault():
+    with pytest.raises(ValueError, match=r"0-d or 1-d tensors, got shape \(2, 2\) for tensor 1"):
+        minigrad.meshgrid(minigrad.zeros(2), minigrad.zeros(2, 2))
+    with pytest.raises(ValueError, match="indexing must be 'ij' or 'xy'"):
+        minigrad.meshgrid(minigrad.zeros(2), indexing="ji")
+    with pytest.raises(TypeError, match="argument 0 is a list"):
+        minigrad.meshgrid([1, 2], minigrad.zeros(2))
+
+
+def test_meshgrid_grids_are_views_of_the_inputs():
+    a = minigrad.arange(3.0)
+    grid, _ = minigrad.meshgrid(a, minigrad.arange(2.0))
+    assert np.shares_memory(grid._array, a._array)

@@ -151,6 +151,15 @@ TORCH: dict[str, Callable[..., Any]] = {
     "t": torch.t,
     "swapaxes": lambda x, dim0, dim1: torch.swapaxes(x, dim0, dim1),
     "narrow": torch.narrow,
+    # shape and indexing ops of issue 13: rearranging, gather/scatter (minigrad/ops/shape.py)
+    "flip": lambda x, dims: torch.flip(x, dims),
+    "roll": lambda x, shifts, dims: torch.roll(x, shifts, dims),
+    "tril": lambda x, diagonal: torch.tril(x, diagonal),
+    "triu": lambda x, diagonal: torch.triu(x, diagonal),
+    "repeat": lambda x, sizes: x.repeat(sizes),
+    "repeat_interleave": lambda x, repeats, dim: torch.repeat_interleave(x, repeats, dim),
+    "meshgrid": lambda a, b, indexing: (lambda g: g[0] * 2.0 + g[1])(
+        torch.meshgrid(a, b, indexing=indexing)),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is

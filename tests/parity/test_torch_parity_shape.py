@@ -131,3 +131,142 @@ def test_view_as_and_reshape_as_are_tensor_methods_only_as_torch():
     for name in ("view_as", "reshape_as"):
         assert not hasattr(torch, name)
         assert not hasattr(minigrad, name)
+
+
+# --------------------------------------------------------------------------- item 2: rearranging
+
+
+def _int_pair(values):
+    return minigrad.tensor(np.asarray(values)), torch.tensor(np.asarray(values))
+
+
+@pytest.mark.parametrize("dims", [0, (1,), (0, 2), (-1, 0, 1), ()])
+def test_flip_matches_torch_and_copies(dims):
+    a, b = _pair((2, 3, 4))
+    ours, theirs = a.flip(dims), b.flip(dims)
+    _same(ours, theirs)
+    listed = (dims,) if isinstance(dims, int) else dims
+    _same(minigrad.flip(a, listed), torch.flip(b, listed))
+    _same(minigrad.flip(a, dims=listed), torch.flip(b, dims=listed))
+    if len(listed) > 1:
+        _same(a.flip(*listed), b.flip(*listed))
+    assert not np.shares_memory(ours._array, a._array)
+    _backward_same(ours * 2.0, theirs * 2.0, a, b)
+
+
+@pytest.mark.parametrize("shifts, dims", [(1, None), (-7, None), (2, 1), ((1, -1), (0, 2)),
+                                          ((1, 2), (1, 1)), (5, -1)])
+def test_roll_matches_torch(shifts, dims):
+    a, b = _pair((2, 3, 4))
+    ours, theirs = a.roll(shifts, dims), b.roll(shifts, dims)
+    _same(ours, theirs)
+    _same(minigrad.roll(a, shifts, dims), torch.roll(b, shifts, dims))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+@pytest.mark.parametrize("name", ["tril", "triu"])
+@pytest.mark.parametrize("shape, diagonal", [((3, 3), 0), ((3, 5), 1), ((2, 4, 3), -1),
+                                             ((4, 2), 7), ((3, 3), -5)])
+def test_tril_triu_match_torch(name, shape, diagonal):
+    a, b = _pair(shape)
+    ours, theirs = getattr(a, name)(diagonal), getattr(b, name)(diagonal)
+    _same(ours, theirs)
+    _same(getattr(minigrad, name)(a, diagonal=diagonal),
+          getattr(torch, name)(b, diagonal=diagonal))
+    _backward_same(ours * 3.0, theirs * 3.0, a, b)
+
+
+@pytest.mark.parametrize("name", ["tril", "triu"])
+def test_tril_triu_refuse_fewer_than_two_dims_as_torch(name):
+    a, b = _pair((3,))
+    with pytest.raises(RuntimeError):
+        getattr(b, name)()
+    with pytest.raises(ValueError, match=r"at least 2 dimensions.*\(3,\)"):
+        getattr(a, name)()
+
+
+@pytest.mark.parametrize("shape, sizes", [((2, 3), (2, 1)), ((2, 3), (1, 2, 2)), ((3,), (0,)),
+                                          ((), (2, 3)), ((2, 1), (1, 3))])
+def test_repeat_matches_torch(shape, sizes):
+    a, b = _pair(shape)
+    ours, theirs = a.repeat(*sizes), b.repeat(*sizes)
+    _same(ours, theirs)
+    _same(a.repeat(sizes), b.repeat(sizes))
+    assert not np.shares_memory(ours._array, a._array)
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+    assert not hasattr(minigrad, "repeat") and not hasattr(torch, "repeat")
+
+
+def test_repeat_refuses_fewer_sizes_than_dims_as_torch():
+    a, b = _pair((2, 3))
+    with pytest.raises(RuntimeError):
+        b.repeat(2)
+    with pytest.raises(ValueError, match=r"at least one per dimension \(2\)"):
+        a.repeat(2)
+
+
+@pytest.mark.parametrize("repeats, dim", [(2, None), (3, 1), (0, 0), ([1, 0, 2], 1),
+                                          ([2], 0), ([1, 3], -2), (2, -1)])
+def test_repeat_interleave_matches_torch(repeats, dim):
+    a, b = _pair((2, 3))
+    if isinstance(repeats, list):
+        ours_repeats, their_repeats = _int_pair(repeats)
+    else:
+        ours_repeats = their_repeats = repeats
+    ours = a.repeat_interleave(ours_repeats, dim)
+    theirs = b.repeat_interleave(their_repeats, dim)
+    _same(ours, theirs)
+    _same(minigrad.repeat_interleave(a, ours_repeats, dim=dim),
+          torch.repeat_interleave(b, their_repeats, dim=dim))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_repeat_interleave_of_counts_alone_gives_indices_as_torch():
+    ours, theirs = _int_pair([1, 2, 0, 3])
+    np.testing.assert_array_equal(minigrad.repeat_interleave(ours).numpy(),
+                                  torch.repeat_interleave(theirs).numpy())
+    assert minigrad.repeat_interleave(ours).dtype == minigrad.int64
+
+
+@pytest.mark.parametrize("repeats, dim", [([1, 2, 3], 0), (-1, None), ([1, -1], 0)])
+def test_repeat_interleave_refuses_what_torch_refuses(repeats, dim):
+    a, b = _pair((2, 3))
+    if isinstance(repeats, list):
+        ours_repeats, their_repeats = _int_pair(repeats)
+    else:
+        ours_repeats = their_repeats = repeats
+    with pytest.raises(RuntimeError):
+        b.repeat_interleave(their_repeats, dim)
+    with pytest.raises(ValueError, match="repeats"):
+        a.repeat_interleave(ours_repeats, dim)
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+@pytest.mark.parametrize("sizes", [(2, 3), (4,), (2, 3, 4), (0, 2)])
+def test_meshgrid_matches_torch(indexing, sizes):
+    pairs = [_pair((n,)) for n in sizes]
+    ours = minigrad.meshgrid(*[p[0] for p in pairs], indexing=indexing)
+    theirs = torch.meshgrid(*[p[1] for p in pairs], indexing=indexing)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        _same(o, t)
+    as_list = minigrad.meshgrid([p[0] for p in pairs], indexing=indexing)
+    for o, t in zip(as_list, theirs):
+        _same(o, t)
+    weights = RNG.standard_normal(len(sizes))
+    our_total = sum(float(w) * (o ** 2) for w, o in zip(weights, ours))
+    their_total = sum(float(w) * (t ** 2) for w, t in zip(weights, theirs))
+    upstream = RNG.standard_normal(tuple(their_total.shape))
+    our_total.backward(minigrad.tensor(upstream))
+    their_total.backward(torch.from_numpy(upstream))
+    for a, b in pairs:
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_meshgrid_defaults_to_ij_and_takes_zero_dim_tensors_as_torch():
+    a, b = _pair(())
+    c, d = _pair((3,))
+    ours = minigrad.meshgrid(a, c)
+    theirs = torch.meshgrid(b, d, indexing="ij")
+    for o, t in zip(ours, theirs):
+        _same(o, t)
