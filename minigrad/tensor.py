@@ -177,6 +177,13 @@ class Tensor:
         roll = _ops_for_typing.roll
         tril = _ops_for_typing.tril
         triu = _ops_for_typing.triu
+        gather = _ops_for_typing.gather
+        index_fill = _ops_for_typing.index_fill
+        index_select = _ops_for_typing.index_select
+        masked_select = _ops_for_typing.masked_select
+        scatter = _ops_for_typing.scatter
+        scatter_add = _ops_for_typing.scatter_add
+        take_along_dim = _ops_for_typing.take_along_dim
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

@@ -52,7 +52,8 @@ EluBackward        ``where(x <= 0, grad * alpha * exp(x), grad)``      elu
 Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
 SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
 Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
-Where              primitive                                           where, masked_fill
+Where              primitive                                           where, masked_fill,
+                                                                       index_fill
 Matmul             primitive                                           matmul, linear
 Linear             ``matmul(x, weight.T) + bias``                      linear
 Sum                primitive                                           sum
@@ -75,19 +76,27 @@ Reshape            primitive                                           reshape, 
 Permute            primitive                                           permute, transpose,
                                                                        t, swapaxes, swapdims
 BroadcastTo        primitive                                           broadcast_to, expand,
-                                                                       expand_as, repeat, meshgrid
+                                                                       expand_as, repeat, meshgrid,
+                                                                       masked_select, take_along_dim
 Cat                primitive                                           cat, concatenate, stack
 Split              primitive                                           split, chunk, unbind
 Index              primitive                                           index, index_put,
-                                                                       narrow, repeat_interleave
+                                                                       narrow, repeat_interleave,
+                                                                       index_select, masked_select
 IndexAdd           primitive: Index's backward, whose backward is      index,
-                   Index                                               narrow, repeat_interleave
+                   Index                                               narrow, repeat_interleave,
+                                                                       index_select, masked_select
 IndexPut           primitive                                           index_put
 CopyInto           primitive                                           copy_into
 Pad                primitive                                           pad
 Flip               primitive                                           flip
 Roll               primitive                                           roll
 Triangle           primitive                                           tril, triu
+Gather             primitive                                           gather, take_along_dim,
+                                                                       scatter, scatter_add
+ScatterAdd         primitive: Gather's backward, whose backward is     gather, take_along_dim,
+                   Gather                                              scatter_add
+Scatter            primitive                                           scatter
 Clone              primitive                                           clone, contiguous, repeat
 Cast               primitive                                           to, float, double, long, int,
                                                                        bool, type_as
@@ -216,6 +225,15 @@ from minigrad.ops.shape import (
 
 # isort: split
 # Shape and indexing ops for PyTorch programs (issue 13): rearranging, gather/scatter.
+from minigrad.ops.indexing import (
+    gather,
+    index_fill,
+    index_select,
+    masked_select,
+    scatter,
+    scatter_add,
+    take_along_dim,
+)
 from minigrad.ops.shape import (
     flip,
     meshgrid,

@@ -127,3 +127,91 @@ def test_meshgrid_grids_are_views_of_the_inputs():
     a = minigrad.arange(3.0)
     grid, _ = minigrad.meshgrid(a, minigrad.arange(2.0))
     assert np.shares_memory(grid._array, a._array)
+
+
+# --------------------------------------------------------------------------- gather/scatter
+
+
+def test_gather_errors_name_the_shapes_and_values_at_fault():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(IndexError, match=r"gather: index 5 is out of range for dimension 1 "
+                                         r"of size 3 \(expected 0 <= index < 3\)"):
+        x.gather(1, minigrad.tensor([[5]]))
+    with pytest.raises(ValueError, match=r"index has 1 dimensions \(shape \(2,\)\), but input "
+                                         r"has 2 \(shape \(2, 3\)\)"):
+        x.gather(0, minigrad.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"index of shape \(1, 4\) is larger than input of "
+                                         r"shape \(2, 3\) at dimension 1"):
+        x.gather(0, minigrad.tensor([[0, 0, 0, 0]]))
+    with pytest.raises(TypeError, match="index must be an integer Tensor, got list"):
+        x.gather(0, [[0]])
+
+
+def test_gather_saves_its_index_against_in_place_changes():
+    x = minigrad.ones(2, 3, requires_grad=True)
+    index = minigrad.tensor([[0, 1, 0]])
+    y = x.gather(0, index)
+    index.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_gather_and_scatter_add_are_each_others_backward_to_any_order():
+    x = minigrad.tensor(np.arange(6.0).reshape(2, 3), dtype=minigrad.float64,
+                        requires_grad=True)
+    index = minigrad.tensor([[1, 1, 0]])
+    (grad,) = minigrad.grad((x.gather(0, index) ** 2).sum(), (x,), create_graph=True)
+    # y = (x[1, 0], x[1, 1], x[0, 2]) = (3, 4, 2): the gradient 2 y at those places
+    np.testing.assert_allclose(grad.detach().numpy(), [[0, 0, 4.0], [6.0, 8.0, 0]])
+    (second,) = minigrad.grad(grad.sum(), (x,))
+    np.testing.assert_allclose(second.numpy(), [[0, 0, 2.0], [2.0, 2.0, 0]])
+
+
+def test_take_along_dim_errors_name_the_shapes():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"input of shape \(2, 3\) and indices of shape "
+                                         r"\(3,\) must have the same number of dimensions"):
+        x.take_along_dim(minigrad.tensor([0, 1, 2]), 1)
+    with pytest.raises(ValueError, match=r"do not broadcast outside dimension 1"):
+        x.take_along_dim(minigrad.tensor([[0], [1], [2]]), 1)
+    with pytest.raises(IndexError, match=r"index -4 is out of range .* \(expected -3 <= "):
+        x.take_along_dim(minigrad.tensor([[-4]]), 1)
+
+
+def test_masked_select_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"mask of shape \(2,\) does not broadcast with input "
+                                         r"of shape \(3,\)"):
+        minigrad.zeros(3).masked_select(minigrad.tensor([True, False]))
+
+
+def test_scatter_errors_name_the_arguments_at_fault():
+    x = minigrad.zeros(2, 3)
+    index = minigrad.tensor([[0]])
+    with pytest.raises(ValueError, match="reduce='multiply' is not supported"):
+        x.scatter(0, index, 1.0, reduce="multiply")
+    with pytest.raises(TypeError, match="exactly one of src"):
+        x.scatter(0, index)
+    with pytest.raises(TypeError, match="value must be a number"):
+        x.scatter(0, index, value=minigrad.ones(1, 1))
+    with pytest.raises(ValueError, match=r"src of shape \(1,\) and index of shape \(1, 1\)"):
+        x.scatter(0, index, minigrad.ones(1))
+    with pytest.raises(TypeError, match="src must be a Tensor, got float"):
+        x.scatter_add(0, index, 1.0)
+
+
+def test_scatter_of_repeated_positions_keeps_one_write_and_scatter_add_adds_them():
+    x = minigrad.zeros(3)
+    index = minigrad.tensor([1, 1])
+    src = minigrad.tensor([4.0, 4.0])
+    assert x.scatter(0, index, src).tolist() == [0.0, 4.0, 0.0]
+    assert x.scatter_add(0, index, src).tolist() == [0.0, 8.0, 0.0]
+
+
+def test_index_fill_errors_name_the_index():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(TypeError, match="index must be an int64 tensor, got int32"):
+        x.index_fill(0, minigrad.tensor([0], dtype=minigrad.int32), 1.0)
+    with pytest.raises(ValueError, match=r"1-d or 0-d, got shape \(1, 1\)"):
+        x.index_fill(0, minigrad.tensor([[0]]), 1.0)
+    with pytest.raises(IndexError, match=r"index 3 is out of range for dimension 1 of size 3"):
+        x.index_fill(1, minigrad.tensor([3]), 1.0)

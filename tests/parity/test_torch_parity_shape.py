@@ -270,3 +270,233 @@ def test_meshgrid_defaults_to_ij_and_takes_zero_dim_tensors_as_torch():
     theirs = torch.meshgrid(b, d, indexing="ij")
     for o, t in zip(ours, theirs):
         _same(o, t)
+
+
+# --------------------------------------------------------------------------- item 3: gather/scatter
+
+
+@pytest.mark.parametrize("dim, index", [
+    (0, [[0, 1, 1], [1, 0, 0]]),
+    (1, [[2], [0]]),
+    (-1, [[0, 0, 2, 1]]),  # larger than input along dim, smaller in the other
+    (0, np.zeros((0, 3), dtype=np.int64)),
+])
+@pytest.mark.parametrize("index_dtype", [np.int64, np.int32])
+def test_gather_matches_torch(dim, index, index_dtype):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(index, dtype=index_dtype))
+    ours, theirs = a.gather(dim, ours_index), b.gather(dim, their_index)
+    _same(ours, theirs)
+    _same(minigrad.gather(a, dim, ours_index), torch.gather(b, dim, their_index))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_gather_of_a_zero_dim_tensor_matches_torch():
+    a, b = _pair(())
+    ours, theirs = a.gather(0, minigrad.tensor(0)), b.gather(0, torch.tensor(0))
+    _same(ours, theirs)
+    _backward_same(ours * 3.0, theirs * 3.0, a, b)
+
+
+@pytest.mark.parametrize("dim, index", [(0, [[0, 2]]), (0, [0, 1]), (1, [[-1]]),
+                                        (0, [[0, 0, 0, 0]])])
+def test_gather_refuses_what_torch_refuses(dim, index):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(index)
+    with pytest.raises(RuntimeError):
+        b.gather(dim, their_index)
+    with pytest.raises((IndexError, ValueError), match="gather: index"):
+        a.gather(dim, ours_index)
+    with pytest.raises(RuntimeError):
+        b.gather(0, torch.tensor([[0.0]]))
+    with pytest.raises(TypeError, match="int64 or int32, got float32"):
+        a.gather(0, minigrad.tensor([[0.0]]))
+
+
+@pytest.mark.parametrize("dim, index", [(0, [1, 0, 1]), (1, [2]), (-1, []), (1, 0)])
+def test_index_select_matches_torch(dim, index):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(index, dtype=np.int64))
+    ours, theirs = a.index_select(dim, ours_index), b.index_select(dim, their_index)
+    _same(ours, theirs)
+    _same(minigrad.index_select(a, dim, ours_index), torch.index_select(b, dim, their_index))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+@pytest.mark.parametrize("index", [[-1], [3], [[0]]])
+def test_index_select_refuses_what_torch_refuses(index):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(index)
+    with pytest.raises((RuntimeError, IndexError)):
+        b.index_select(1, their_index)
+    with pytest.raises((IndexError, ValueError), match="index_select: index"):
+        a.index_select(1, ours_index)
+
+
+@pytest.mark.parametrize("indices, dim", [
+    ([[0, 2], [1, -1]], 1),
+    ([[-1, 0, 1]], 0),      # broadcast along dimension 1 of the indices
+    ([[0], [2]], 1),
+    ([5, 1, 0], None),
+    (np.zeros((2, 0), dtype=np.int64), 1),
+])
+def test_take_along_dim_matches_torch(indices, dim):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(indices, dtype=np.int64))
+    ours = a.take_along_dim(ours_index, dim)
+    theirs = b.take_along_dim(their_index, dim)
+    _same(ours, theirs)
+    _same(minigrad.take_along_dim(a, ours_index, dim=dim),
+          torch.take_along_dim(b, their_index, dim=dim))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_take_along_dim_refuses_negative_indices_without_dim_as_torch():
+    a, b = _pair((2, 3))
+    with pytest.raises(RuntimeError):
+        b.take_along_dim(torch.tensor([-1]))
+    with pytest.raises(IndexError, match=r"index -1 is out of range .*\(expected 0 <= "):
+        a.take_along_dim(minigrad.tensor([-1]))
+
+
+def test_take_along_dim_broadcasts_the_input_too_as_torch():
+    a, b = _pair((1, 3))
+    ours_index, their_index = _int_pair([[0], [2], [1]])
+    ours, theirs = a.take_along_dim(ours_index, 1), b.take_along_dim(their_index, 1)
+    _same(ours, theirs)
+    _backward_same(ours * 2.0, theirs * 2.0, a, b)
+
+
+@pytest.mark.parametrize("shape, mask", [
+    ((2, 3), [[True, False, True], [False, False, True]]),
+    ((2, 3), [True, False, True]),
+    ((2, 3), [[True], [False]]),
+    ((3,), [[True, False, True], [True, True, False]]),  # the input broadcast to the mask
+    ((2, 3), [[False] * 3] * 2),
+])
+def test_masked_select_matches_torch(shape, mask):
+    a, b = _pair(shape)
+    ours_mask, their_mask = _int_pair(np.asarray(mask, dtype=bool))
+    ours, theirs = a.masked_select(ours_mask), b.masked_select(their_mask)
+    _same(ours, theirs)
+    _same(minigrad.masked_select(a, ours_mask), torch.masked_select(b, their_mask))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_masked_select_refuses_a_mask_that_is_not_bool_as_torch():
+    a, b = _pair((3,))
+    with pytest.raises(RuntimeError):
+        b.masked_select(torch.tensor([1, 0, 1]))
+    with pytest.raises(TypeError, match="mask must be a bool tensor, got int64"):
+        a.masked_select(minigrad.tensor([1, 0, 1]))
+
+
+def _corner(src, index):
+    return src[tuple(slice(0, s) for s in index.shape)]
+
+
+@pytest.mark.parametrize("dim, index", [
+    (0, [[1, 0, 1], [0, 1, 0]]),
+    (1, [[2, 0], [1, 2]]),
+    (-1, [[1]]),
+    (0, np.zeros((0, 2), dtype=np.int64)),
+])
+def test_scatter_with_src_matches_torch(dim, index):
+    a, b = _pair((2, 3))
+    src_ours, src_theirs = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(index, dtype=np.int64))
+    ours = a.scatter(dim, ours_index, src_ours)
+    _same(ours, b.scatter(dim, their_index, src_theirs))
+    _same(minigrad.scatter(a, dim, ours_index, src=src_ours),
+          torch.scatter(b, dim, their_index, src=src_theirs))
+    # torch's backward refuses a src larger than index: give it the corner index covers,
+    # whose gradient is the same (the rest of src is unused: a zero gradient)
+    theirs = b.scatter(dim, their_index, _corner(src_theirs, their_index))
+    upstream = RNG.standard_normal((2, 3))
+    (ours ** 2).backward(minigrad.tensor(upstream))
+    (theirs ** 2).backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(src_ours.grad.numpy(), src_theirs.grad.numpy(), rtol=1e-12,
+                               atol=0)
+
+
+@pytest.mark.parametrize("value", [2.5, -1])
+def test_scatter_with_a_value_matches_torch(value):
+    a, b = _pair((3, 2))
+    ours_index, their_index = _int_pair([[2, 0], [0, 1]])
+    ours, theirs = a.scatter(0, ours_index, value), b.scatter(0, their_index, value)
+    _same(ours, theirs)
+    _same(minigrad.scatter(a, 0, ours_index, value=value),
+          torch.scatter(b, 0, their_index, value=value))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_scatter_keeps_the_dtype_of_integer_tensors_as_torch():
+    ours = minigrad.zeros(2, 3, dtype=minigrad.int64).scatter(
+        1, minigrad.tensor([[2], [0]]), minigrad.tensor([[7], [8]]))
+    theirs = torch.zeros(2, 3, dtype=torch.int64).scatter(
+        1, torch.tensor([[2], [0]]), torch.tensor([[7], [8]]))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert ours.dtype == minigrad.int64
+
+
+@pytest.mark.parametrize("dim, index", [
+    (0, [[1, 1, 1], [1, 0, 1]]),  # repeated positions add up
+    (1, [[2, 2], [0, 0]]),
+    (-1, [[0]]),
+])
+def test_scatter_add_matches_torch(dim, index):
+    a, b = _pair((2, 3))
+    src_ours, src_theirs = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(index, dtype=np.int64))
+    ours = a.scatter_add(dim, ours_index, src_ours)
+    _same(ours, b.scatter_add(dim, their_index, src_theirs))
+    _same(minigrad.scatter_add(a, dim, ours_index, src_ours),
+          torch.scatter_add(b, dim, their_index, src_theirs))
+    theirs = b.scatter_add(dim, their_index, _corner(src_theirs, their_index))
+    upstream = RNG.standard_normal((2, 3))
+    (ours ** 2).backward(minigrad.tensor(upstream))
+    (theirs ** 2).backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(src_ours.grad.numpy(), src_theirs.grad.numpy(), rtol=1e-12,
+                               atol=0)
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_add"])
+@pytest.mark.parametrize("index, src_shape", [([[3]], (1, 1)), ([[0, 1, 0, 1]], (1, 4)),
+                                              ([[0, 1]], (1, 1)), ([0], (1,))])
+def test_scatter_refuses_what_torch_refuses(name, index, src_shape):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(index)
+    with pytest.raises(RuntimeError):
+        getattr(b, name)(0, their_index, torch.zeros(src_shape, dtype=torch.float64))
+    with pytest.raises((IndexError, ValueError), match=f"{name}: (index|src)"):
+        getattr(a, name)(0, ours_index, minigrad.zeros(src_shape, dtype=minigrad.float64))
+
+
+def test_scatter_refuses_a_src_of_another_dtype_as_torch():
+    a, b = _pair((2, 3))
+    with pytest.raises(RuntimeError):
+        b.scatter(0, torch.tensor([[0]]), torch.ones(1, 1))
+    with pytest.raises(TypeError, match="src has dtype float32, but input has float64"):
+        a.scatter(0, minigrad.tensor([[0]]), minigrad.ones(1, 1))
+
+
+@pytest.mark.parametrize("dim, index", [(1, [0, 2]), (0, [-1]), (1, 1), (-1, [])])
+def test_index_fill_matches_torch(dim, index):
+    a, b = _pair((2, 3))
+    ours_index, their_index = _int_pair(np.asarray(index, dtype=np.int64))
+    ours, theirs = a.index_fill(dim, ours_index, -1.5), b.index_fill(dim, their_index, -1.5)
+    _same(ours, theirs)
+    _same(minigrad.index_fill(a, dim, ours_index, 2), torch.index_fill(b, dim, their_index, 2))
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_index_fill_with_a_zero_dim_tensor_value_sends_it_the_gradient_as_torch():
+    a, b = _pair((3, 2))
+    v_ours, v_theirs = _pair(())
+    ours = a.index_fill(0, minigrad.tensor([0, 2]), v_ours)
+    theirs = b.index_fill(0, torch.tensor([0, 2]), v_theirs)
+    _same(ours, theirs)
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+    np.testing.assert_allclose(v_ours.grad.numpy(), v_theirs.grad.numpy(), rtol=1e-12)
