@@ -184,6 +184,13 @@ class Tensor:
         scatter = _ops_for_typing.scatter
         scatter_add = _ops_for_typing.scatter_add
         take_along_dim = _ops_for_typing.take_along_dim
+        squeeze_ = _ops_for_typing.squeeze_
+        t_ = _ops_for_typing.t_
+        unsqueeze_ = _ops_for_typing.unsqueeze_
+        index_fill_ = _ops_for_typing.index_fill_
+        masked_fill_ = _ops_for_typing.masked_fill_
+        scatter_ = _ops_for_typing.scatter_
+        scatter_add_ = _ops_for_typing.scatter_add_
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

@@ -53,7 +53,8 @@ Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
 SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
 Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
 Where              primitive                                           where, masked_fill,
-                                                                       index_fill
+                                                                       index_fill, masked_fill_,
+                                                                       index_fill_
 Matmul             primitive                                           matmul, linear
 Linear             ``matmul(x, weight.T) + bias``                      linear
 Sum                primitive                                           sum
@@ -72,9 +73,10 @@ Reshape            primitive                                           reshape, 
                                                                        squeeze, unsqueeze,
                                                                        view_as, reshape_as,
                                                                        repeat, repeat_interleave,
-                                                                       meshgrid
+                                                                       meshgrid, unsqueeze_,
+                                                                       squeeze_
 Permute            primitive                                           permute, transpose,
-                                                                       t, swapaxes, swapdims
+                                                                       t, swapaxes, swapdims, t_
 BroadcastTo        primitive                                           broadcast_to, expand,
                                                                        expand_as, repeat, meshgrid,
                                                                        masked_select, take_along_dim
@@ -93,10 +95,11 @@ Flip               primitive                                           flip
 Roll               primitive                                           roll
 Triangle           primitive                                           tril, triu
 Gather             primitive                                           gather, take_along_dim,
-                                                                       scatter, scatter_add
+                                                                       scatter, scatter_add,
+                                                                       scatter_, scatter_add_
 ScatterAdd         primitive: Gather's backward, whose backward is     gather, take_along_dim,
-                   Gather                                              scatter_add
-Scatter            primitive                                           scatter
+                   Gather                                              scatter_add, scatter_add_
+Scatter            primitive                                           scatter, scatter_
 Clone              primitive                                           clone, contiguous, repeat
 Cast               primitive                                           to, float, double, long, int,
                                                                        bool, type_as
@@ -228,10 +231,14 @@ from minigrad.ops.shape import (
 from minigrad.ops.indexing import (
     gather,
     index_fill,
+    index_fill_,
     index_select,
+    masked_fill_,
     masked_select,
     scatter,
+    scatter_,
     scatter_add,
+    scatter_add_,
     take_along_dim,
 )
 from minigrad.ops.shape import (
@@ -240,8 +247,11 @@ from minigrad.ops.shape import (
     repeat,
     repeat_interleave,
     roll,
+    squeeze_,
+    t_,
     tril,
     triu,
+    unsqueeze_,
 )
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.

@@ -25,6 +25,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import Function
+from minigrad.autograd import history as _history
 from minigrad.ops._registry import check, op
 from minigrad.ops.elementwise import Where, add, masked_fill, where
 from minigrad.ops.shape import _ARRAY, BroadcastTo, Index, IndexAdd, broadcast_to, reshape
@@ -522,3 +523,61 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 op(index_fill, Where, method=True, tests=[
     check(_numpy_index_fill, kwargs=_index_fill_args, min_rank=1, min_side=1),
 ])
+
+
+# --------------------------------------------------------------------------- in place
+#
+# Each computes the out-of-place op on the tensor's current values and makes the result
+# its new content (minigrad/autograd/history.py), as Tensor.add_ does.
+
+
+def _change(tensor: Tensor, name: str, operation: Any, *args: Any, **kwargs: Any) -> Tensor:
+    _history.check_in_place_allowed(tensor)
+    result = operation(_history.snapshot(tensor), *args, **kwargs)
+    if result._array.shape != tensor._array.shape:  # checked before anything changes
+        raise ValueError(
+            f"{name}: the result of shape {result.shape} does not fit the tensor of shape "
+            f"{tensor.shape} changed in place (the other arguments must broadcast to it)"
+        )
+    return _history.commit(tensor, result)
+
+
+def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """In place: :func:`masked_fill` (``value`` where ``mask``, broadcast to this
+    tensor's shape, is true)."""
+    return _change(input, "masked_fill_", masked_fill, mask, value)
+
+
+op(masked_fill_, Where, method=True, method_only=True)
+
+
+def index_fill_(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """In place: :func:`index_fill`."""
+    return _change(input, "index_fill_", index_fill, dim, index, value)
+
+
+op(index_fill_, Where, method=True, method_only=True)
+
+
+def scatter_(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    value: Any = None,
+    *,
+    reduce: str | None = None,
+) -> Tensor:
+    """In place: :func:`scatter` (``src``, a tensor or a number, or ``value=``)."""
+    return _change(input, "scatter_", scatter, dim, index, src, value, reduce=reduce)
+
+
+op(scatter_, Scatter, Gather, method=True, method_only=True)
+
+
+def scatter_add_(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """In place: :func:`scatter_add`."""
+    return _change(input, "scatter_add_", scatter_add, dim, index, src)
+
+
+op(scatter_add_, ScatterAdd, Gather, method=True, method_only=True)

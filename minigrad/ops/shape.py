@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd import Function
+from minigrad.autograd import Function, is_grad_enabled
+from minigrad.autograd import history as _history
 from minigrad.devices import device, resolve_device
 from minigrad.ops._common import promote_types
 from minigrad.ops._registry import alias, check, op
@@ -1358,3 +1359,63 @@ op(meshgrid, Reshape, BroadcastTo, tests=[
     check(_numpy_meshgrid_sum, function=_meshgrid_sum, arity=2, shapes=_meshgrid_shapes,
           kwargs=_indexing),
 ])
+
+
+# --------------------------------------------------------------------------- in place
+#
+# unsqueeze_, squeeze_ and t_ change a tensor's shape, not its values: the tensor takes
+# the result of the out-of-place view op as its own (same memory, new shape), and,
+# when recorded, that op's node as its grad_fn. The change is counted, as in PyTorch, so
+# a node that saved the tensor before refuses to backward through the new shape.
+
+
+def _view_in_place(tensor: Tensor, operation: Any, *args: Any) -> Tensor:
+    """Make ``operation(tensor, *args)``, a view op, the new shape of ``tensor``."""
+    _history.check_in_place_allowed(tensor)
+    recorded = tensor.requires_grad and is_grad_enabled()
+    if not recorded:
+        tensor._array = operation(tensor, *args)._array
+        _history.mark_changed(tensor)
+        return tensor
+    # The node's input is a twin holding the tensor's history as it is now (the tensor
+    # itself is about to get the new node as its grad_fn).
+    before = Tensor._make(tensor._array, version=tensor._shared_version(), is_view=tensor._is_view)
+    before.grad_fn, before._output_nr = tensor.grad_fn, tensor._output_nr
+    before.requires_grad = True
+    result = operation(before, *args)
+    node = result.grad_fn
+    assert node is not None
+    node._replaced = (tensor.grad_fn, tensor._output_nr)  # earlier users keep the old history
+    tensor._array = result._array
+    tensor.grad_fn, tensor._output_nr = node, result._output_nr
+    _history.mark_changed(tensor)
+    return tensor
+
+
+def unsqueeze_(input: Tensor, dim: int) -> Tensor:
+    """In place: :func:`unsqueeze` (a dimension of size 1 inserted at ``dim``)."""
+    return _view_in_place(input, unsqueeze, dim)
+
+
+op(unsqueeze_, Reshape, method=True, method_only=True)
+
+
+def squeeze_(input: Tensor, dim: Any = None) -> Tensor:
+    """In place: :func:`squeeze` (dimensions of size 1 removed, only ``dim`` if given)."""
+    return _view_in_place(input, squeeze, dim)
+
+
+op(squeeze_, Reshape, method=True, method_only=True)
+
+
+def t_(input: Tensor) -> Tensor:
+    """In place: :func:`t` (the transpose of a tensor of at most 2 dimensions)."""
+    if input._array.ndim > 2:
+        raise ValueError(
+            f"t_() expects a tensor with at most 2 dimensions, got shape {input.shape}; use "
+            "transpose(dim0, dim1) for more"
+        )
+    return _view_in_place(input, t)
+
+
+op(t_, Permute, method=True, method_only=True)

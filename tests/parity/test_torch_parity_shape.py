@@ -500,3 +500,93 @@ def test_index_fill_with_a_zero_dim_tensor_value_sends_it_the_gradient_as_torch(
     _same(ours, theirs)
     _backward_same(ours ** 2, theirs ** 2, a, b)
     np.testing.assert_allclose(v_ours.grad.numpy(), v_theirs.grad.numpy(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- item 4: in place
+
+
+@pytest.mark.parametrize("name, args", [("unsqueeze_", (0,)), ("unsqueeze_", (-1,)),
+                                        ("squeeze_", ()), ("squeeze_", (1,)), ("t_", ())])
+def test_in_place_view_ops_match_torch(name, args):
+    a, b = _pair((3, 1))
+    ours, theirs = a * 2.0, b * 2.0
+    assert getattr(ours, name)(*args) is ours
+    getattr(theirs, name)(*args)
+    _same(ours, theirs)
+    assert ours._version == theirs._version
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+def test_in_place_view_ops_refuse_a_leaf_requiring_grad_but_not_under_no_grad_as_torch():
+    a, b = _pair((3,))
+    with pytest.raises(RuntimeError):
+        b.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        a.unsqueeze_(0)
+    with torch.no_grad():
+        b.unsqueeze_(0)
+    with minigrad.no_grad():
+        a.unsqueeze_(0)
+    assert a.shape == tuple(b.shape) and a.is_leaf and a.requires_grad
+
+
+def test_in_place_view_op_after_a_save_is_caught_as_torch():
+    a, b = _pair((3,))
+    ours, theirs = a * 1.0, b * 1.0
+    our_product, their_product = ours * ours, theirs * theirs
+    ours.unsqueeze_(0)
+    theirs.unsqueeze_(0)
+    with pytest.raises(RuntimeError):
+        their_product.sum().backward()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        our_product.sum().backward()
+
+
+def test_t_in_place_refuses_three_dims_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.zeros(1, 2, 3).t_()
+    with pytest.raises(ValueError, match=r"at most 2 dimensions, got shape \(1, 2, 3\)"):
+        minigrad.zeros(1, 2, 3).t_()
+
+
+def _in_place_calls(module):
+    index = module.tensor([[1, 0, 1]])
+    return {
+        "masked_fill_": lambda t: t.masked_fill_(module.tensor([True, False, True]), -2.0),
+        "index_fill_": lambda t: t.index_fill_(1, module.tensor([0, -1]), 4.0),
+        "scatter_src": lambda t: t.scatter_(0, index, t.detach() * 0 + 5.0),
+        "scatter_value": lambda t: t.scatter_(1, module.tensor([[2], [0]]), 7.0),
+        "scatter_add_": lambda t: t.scatter_add_(0, index, module.ones(1, 3,
+                                                                      dtype=module.float64)),
+    }
+
+
+@pytest.mark.parametrize("name", ["masked_fill_", "index_fill_", "scatter_src",
+                                  "scatter_value", "scatter_add_"])
+def test_in_place_indexing_ops_match_torch_in_values_versions_and_gradients(name):
+    a, b = _pair((2, 3))
+    ours, theirs = a * 3.0, b * 3.0
+    assert _in_place_calls(minigrad)[name](ours) is ours
+    _in_place_calls(torch)[name](theirs)
+    _same(ours, theirs)
+    assert ours._version == theirs._version == 1
+    _backward_same(ours ** 2, theirs ** 2, a, b)
+
+
+@pytest.mark.parametrize("name", ["masked_fill_", "scatter_src", "scatter_add_"])
+def test_in_place_indexing_ops_through_a_view_reach_the_base_as_torch(name):
+    values = RNG.standard_normal((4, 3))
+    ours, theirs = minigrad.tensor(values), torch.tensor(values)
+    _in_place_calls(minigrad)[name](ours.narrow(0, 1, 2))
+    _in_place_calls(torch)[name](theirs.narrow(0, 1, 2))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_masked_fill_in_place_refuses_a_mask_larger_than_the_tensor_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.zeros(3).masked_fill_(torch.ones(2, 3, dtype=torch.bool), 1.0)
+    x = minigrad.zeros(3)
+    with pytest.raises(ValueError, match=r"result of shape \(2, 3\) does not fit the tensor "
+                                         r"of shape \(3,\)"):
+        x.masked_fill_(minigrad.ones(2, 3, dtype=minigrad.bool), 1.0)
+    assert x.tolist() == [0.0, 0.0, 0.0] and x._version == 0
