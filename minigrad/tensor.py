@@ -191,6 +191,10 @@ class Tensor:
         masked_fill_ = _ops_for_typing.masked_fill_
         scatter_ = _ops_for_typing.scatter_
         scatter_add_ = _ops_for_typing.scatter_add_
+        bernoulli_ = _ops_for_typing.bernoulli_
+        exponential_ = _ops_for_typing.exponential_
+        normal_ = _ops_for_typing.normal_
+        uniform_ = _ops_for_typing.uniform_
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

@@ -241,6 +241,7 @@ from minigrad.ops.indexing import (
     scatter_add_,
     take_along_dim,
 )
+from minigrad.ops.sampling import bernoulli_, exponential_, normal_, uniform_
 from minigrad.ops.shape import (
     flip,
     meshgrid,

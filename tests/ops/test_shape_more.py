@@ -215,3 +215,39 @@ def test_index_fill_errors_name_the_index():
         x.index_fill(0, minigrad.tensor([[0]]), 1.0)
     with pytest.raises(IndexError, match=r"index 3 is out of range for dimension 1 of size 3"):
         x.index_fill(1, minigrad.tensor([3]), 1.0)
+
+
+# --------------------------------------------------------------------------- random fills
+
+
+@pytest.mark.parametrize("name, args", [("uniform_", (-1.0, 1.0)), ("normal_", (0.0, 2.0)),
+                                        ("bernoulli_", (0.3,)), ("exponential_", (2.0,))])
+def test_random_fills_follow_the_seed_and_the_generator(name, args):
+    minigrad.manual_seed(7)
+    first = getattr(minigrad.zeros(5), name)(*args).numpy().copy()
+    minigrad.manual_seed(7)
+    again = getattr(minigrad.zeros(5), name)(*args).numpy()
+    np.testing.assert_array_equal(first, again)
+    one = getattr(minigrad.zeros(5), name)(*args, generator=minigrad.Generator().manual_seed(3))
+    two = getattr(minigrad.zeros(5), name)(*args, generator=minigrad.Generator().manual_seed(3))
+    np.testing.assert_array_equal(one.numpy(), two.numpy())
+    with pytest.raises(TypeError, match=f"{name}: generator must be a minigrad.Generator"):
+        getattr(minigrad.zeros(5), name)(*args, generator=3)
+
+
+def test_random_fills_write_through_views():
+    x = minigrad.zeros(4, 3)
+    x.narrow(0, 1, 2).uniform_(5.0, 6.0)
+    assert (x.numpy()[1:3] >= 5.0).all() and (x.numpy()[[0, 3]] == 0.0).all()
+
+
+def test_random_fill_errors_name_the_parameter_at_fault():
+    x = minigrad.zeros(3)
+    with pytest.raises(ValueError, match=r"from <= to, got from=2.0 > to=1.0"):
+        x.uniform_(2.0, 1.0)
+    with pytest.raises(TypeError, match="std must be a number, got str"):
+        x.normal_(0.0, "1")
+    with pytest.raises(ValueError, match=r"p of shape \(2,\) does not broadcast"):
+        x.bernoulli_(minigrad.tensor([0.5, 0.5]))
+    with pytest.raises(ValueError, match=r"p in \[0, 1\], got p=-0.5"):
+        x.bernoulli_(minigrad.tensor([0.5, -0.5, 0.1]))

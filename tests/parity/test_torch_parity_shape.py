@@ -590,3 +590,86 @@ def test_masked_fill_in_place_refuses_a_mask_larger_than_the_tensor_as_torch():
                                          r"of shape \(3,\)"):
         x.masked_fill_(minigrad.ones(2, 3, dtype=minigrad.bool), 1.0)
     assert x.tolist() == [0.0, 0.0, 0.0] and x._version == 0
+
+
+# --------------------------------------------------------------------------- item 4: random fills
+
+
+@pytest.mark.parametrize("name, args, check", [
+    ("uniform_", (-2.0, 3.0), lambda v: (v.min() >= -2.0) & (v.max() < 3.0)
+     & (abs(v.mean() - 0.5) < 0.05)),
+    ("normal_", (1.5, 0.5), lambda v: (abs(v.mean() - 1.5) < 0.02) & (abs(v.std() - 0.5) < 0.02)),
+    ("bernoulli_", (0.25,), lambda v: set(np.unique(v)) <= {0.0, 1.0}
+     and abs(v.mean() - 0.25) < 0.02),
+    ("exponential_", (4.0,), lambda v: (v.min() >= 0) & (abs(v.mean() - 0.25) < 0.01)),
+])
+def test_random_fills_draw_from_torchs_distributions(name, args, check):
+    ours, theirs = minigrad.zeros(20000, dtype=minigrad.float64), torch.zeros(20000,
+                                                                            dtype=torch.float64)
+    assert getattr(ours, name)(*args) is ours
+    getattr(theirs, name)(*args)
+    assert check(ours.numpy()) and check(theirs.numpy())
+    assert ours._version == theirs._version == 1
+    assert ours.dtype == minigrad.float64
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "bernoulli_", "exponential_"])
+def test_random_fills_of_a_leaf_requiring_grad_as_torch(name):
+    a, b = _pair((3,))
+    with pytest.raises(RuntimeError):
+        getattr(b, name)()
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        getattr(a, name)()
+    before = a.detach().numpy().copy()
+    getattr(a.data, name)()  # allowed, as p.data.uniform_() in torch
+    getattr(b.data, name)()
+    assert not np.array_equal(a.detach().numpy(), before) or name == "bernoulli_"
+    with minigrad.no_grad():
+        getattr(a, name)()
+    with torch.no_grad():
+        getattr(b, name)()
+    assert a.is_leaf and a.requires_grad
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "exponential_"])
+def test_random_fill_of_a_tensor_with_history_gives_it_a_zero_gradient_as_torch(name):
+    a, b = _pair((3,))
+    ours, theirs = a * 2.0, b * 2.0
+    getattr(ours, name)()
+    getattr(theirs, name)()
+    (ours * 3.0).sum().backward()
+    (theirs * 3.0).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+    assert a.grad.numpy().tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: t.uniform_(1.0, 0.0), lambda t: t.normal_(0.0, -1.0),
+    lambda t: t.bernoulli_(1.5), lambda t: t.exponential_(0.0), lambda t: t.exponential_(-1.0),
+])
+def test_random_fills_refuse_bad_parameters_as_torch(call):
+    with pytest.raises(RuntimeError):
+        call(torch.zeros(3))
+    x = minigrad.zeros(3)
+    with pytest.raises(ValueError, match="expects"):
+        call(x)
+    assert x._version == 0
+
+
+def test_random_fills_of_integer_tensors_as_torch():
+    for name in ("uniform_", "normal_"):
+        with pytest.raises(NotImplementedError):
+            getattr(torch.zeros(3, dtype=torch.int64), name)()
+        with pytest.raises(TypeError, match=r"floating point tensor, got dtype int64"):
+            getattr(minigrad.zeros(3, dtype=minigrad.int64), name)()
+    ours = minigrad.zeros(50, dtype=minigrad.int64).bernoulli_(0.5)
+    theirs = torch.zeros(50, dtype=torch.int64).bernoulli_(0.5)
+    assert ours.dtype == minigrad.int64 and theirs.dtype == torch.int64
+    assert set(np.unique(ours.numpy())) <= {0, 1}
+
+
+def test_bernoulli_takes_a_tensor_of_probabilities_as_torch():
+    p = np.array([0.0, 1.0, 1.0, 0.0])
+    ours = minigrad.zeros(2, 4).bernoulli_(minigrad.tensor(p))
+    theirs = torch.zeros(2, 4).bernoulli_(torch.tensor(p))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
