@@ -32,7 +32,8 @@ def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
 
 
 def _shape_arg(
-    shape: Sequence[Any], name: str, keyword: Any = None, keyword_name: str = "size"
+    shape: Sequence[Any], name: str, keyword: Any = None, keyword_name: str = "size",
+    what: str = "sizes",
 ) -> tuple[int, ...]:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and PyTorch's keyword, ``f(size=(2, 3))``, alike."""
     if keyword is not None:
@@ -47,7 +48,7 @@ def _shape_arg(
         shape = tuple(shape[0])
     for size in shape:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
-            raise TypeError(f"{name}: sizes must be ints, got {shape!r}")
+            raise TypeError(f"{name}: {what} must be ints, got {shape!r}")
     return tuple(int(s) for s in shape)
 
 
@@ -1077,7 +1078,7 @@ def _some_dims(rng: np.random.Generator, shapes: Any) -> dict:
 def flip(input: Tensor, *dimensions: Any, dims: Any = None) -> Tensor:
     """A copy of ``input`` with the order of the elements along each of ``dims``
     reversed: ``flip(x, (0, 1))``, ``flip(x, dims=(0, 1))`` or ``x.flip(0, 1)``."""
-    listed = _shape_arg(dimensions, "flip", dims, "dims")
+    listed = _shape_arg(dimensions, "flip", dims, "dims", what="dims")
     return Flip.apply(input, _dims_arg(listed, input._array.ndim, "flip"))
 
 

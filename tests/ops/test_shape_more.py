@@ -69,7 +69,7 @@ def test_flip_errors_name_the_dims():
     x = minigrad.zeros(2, 3)
     with pytest.raises(ValueError, match=r"dims \[0, -2\] name a dimension more than once"):
         x.flip((0, -2))
-    with pytest.raises(TypeError, match="flip: sizes must be ints"):
+    with pytest.raises(TypeError, match="flip: dims must be ints"):
         x.flip((0.5,))
 
 
