@@ -231,6 +231,31 @@ class Tensor:
         swapdims = _ops_for_typing.swapdims
         t = _ops_for_typing.t
         view_as = _ops_for_typing.view_as
+        # shape and indexing ops of issue 13: rearranging, gather/scatter
+        flip = _ops_for_typing.flip
+        repeat = _ops_for_typing.repeat
+        repeat_interleave = _ops_for_typing.repeat_interleave
+        roll = _ops_for_typing.roll
+        tril = _ops_for_typing.tril
+        triu = _ops_for_typing.triu
+        gather = _ops_for_typing.gather
+        index_fill = _ops_for_typing.index_fill
+        index_select = _ops_for_typing.index_select
+        masked_select = _ops_for_typing.masked_select
+        scatter = _ops_for_typing.scatter
+        scatter_add = _ops_for_typing.scatter_add
+        take_along_dim = _ops_for_typing.take_along_dim
+        squeeze_ = _ops_for_typing.squeeze_
+        t_ = _ops_for_typing.t_
+        unsqueeze_ = _ops_for_typing.unsqueeze_
+        index_fill_ = _ops_for_typing.index_fill_
+        masked_fill_ = _ops_for_typing.masked_fill_
+        scatter_ = _ops_for_typing.scatter_
+        scatter_add_ = _ops_for_typing.scatter_add_
+        bernoulli_ = _ops_for_typing.bernoulli_
+        exponential_ = _ops_for_typing.exponential_
+        normal_ = _ops_for_typing.normal_
+        uniform_ = _ops_for_typing.uniform_
 
         def __add__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...

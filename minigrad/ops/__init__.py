@@ -69,7 +69,9 @@ EluBackward        ``where(x <= 0, grad * alpha * exp(x), grad)``      elu
 Softplus           ``log(1 + exp(beta * x)) / beta``                   softplus
 SoftplusBackward   ``grad * sigmoid(beta * x)``                        softplus
 Clamp              ``minimum(maximum(x, min), max)``                   clamp, clip
-Where              primitive                                           where, masked_fill
+Where              primitive                                           where, masked_fill,
+                                                                       index_fill, masked_fill_,
+                                                                       index_fill_
 Matmul             primitive                                           matmul, linear, mm, bmm, mv,
                                                                        dot, vdot, outer, ger, addmm,
                                                                        addmv, baddbmm
@@ -88,21 +90,36 @@ LogSoftmax         ``x - logsumexp(x)``                                log_softm
 Norm               ``sum(abs(x) ** p) ** (1 / p)``                     norm
 Reshape            primitive                                           reshape, view, flatten,
                                                                        squeeze, unsqueeze,
-                                                                       view_as, reshape_as
+                                                                       view_as, reshape_as,
+                                                                       repeat, repeat_interleave,
+                                                                       meshgrid, unsqueeze_,
+                                                                       squeeze_
 Permute            primitive                                           permute, transpose,
-                                                                       t, swapaxes, swapdims
+                                                                       t, swapaxes, swapdims, t_
 BroadcastTo        primitive                                           broadcast_to, expand,
-                                                                       expand_as
+                                                                       expand_as, repeat, meshgrid,
+                                                                       masked_select, take_along_dim
 Cat                primitive                                           cat, concatenate, stack
 Split              primitive                                           split, chunk, unbind
 Index              primitive                                           index, index_put,
-                                                                       narrow
+                                                                       narrow, repeat_interleave,
+                                                                       index_select, masked_select
 IndexAdd           primitive: Index's backward, whose backward is      index,
-                   Index                                               narrow
+                   Index                                               narrow, repeat_interleave,
+                                                                       index_select, masked_select
 IndexPut           primitive                                           index_put
 CopyInto           primitive                                           copy_into
 Pad                primitive                                           pad
-Clone              primitive                                           clone, contiguous
+Flip               primitive                                           flip
+Roll               primitive                                           roll
+Triangle           primitive                                           tril, triu
+Gather             primitive                                           gather, take_along_dim,
+                                                                       scatter, scatter_add,
+                                                                       scatter_, scatter_add_
+ScatterAdd         primitive: Gather's backward, whose backward is     gather, take_along_dim,
+                   Gather                                              scatter_add, scatter_add_
+Scatter            primitive                                           scatter, scatter_
+Clone              primitive                                           clone, contiguous, repeat
 Cast               primitive                                           to, float, double, long, int,
                                                                        bool, type_as
 Conv1d             primitive                                           conv1d
@@ -272,6 +289,20 @@ from minigrad.ops.shape import (
 
 # isort: split
 # Sorting, scans, products and linear algebra for PyTorch programs (issue 13).
+# Shape and indexing ops for PyTorch programs (issue 13): rearranging, gather/scatter.
+from minigrad.ops.indexing import (
+    gather,
+    index_fill,
+    index_fill_,
+    index_select,
+    masked_fill_,
+    masked_select,
+    scatter,
+    scatter_,
+    scatter_add,
+    scatter_add_,
+    take_along_dim,
+)
 from minigrad.ops.linalg import (
     addmm,
     addmv,
@@ -287,6 +318,19 @@ from minigrad.ops.linalg import (
     vdot,
 )
 from minigrad.ops.reduce import cumprod, cumsum, prod
+from minigrad.ops.sampling import bernoulli_, exponential_, normal_, uniform_
+from minigrad.ops.shape import (
+    flip,
+    meshgrid,
+    repeat,
+    repeat_interleave,
+    roll,
+    squeeze_,
+    t_,
+    tril,
+    triu,
+    unsqueeze_,
+)
 from minigrad.ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
 
 #: The functions that are also Tensor methods (``x.exp()`` is ``exp(x)``), by method name.

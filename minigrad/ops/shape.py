@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd import Function
+from minigrad.autograd import Function, is_grad_enabled
 from minigrad.autograd import history as _history
 from minigrad.devices import device, resolve_device
 from minigrad.ops._common import promote_types
@@ -32,7 +32,8 @@ def _view_of(array: np.ndarray, source: Tensor) -> Tensor:
 
 
 def _shape_arg(
-    shape: Sequence[Any], name: str, keyword: Any = None, keyword_name: str = "size"
+    shape: Sequence[Any], name: str, keyword: Any = None, keyword_name: str = "size",
+    what: str = "sizes",
 ) -> tuple[int, ...]:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and PyTorch's keyword, ``f(size=(2, 3))``, alike."""
     if keyword is not None:
@@ -47,7 +48,7 @@ def _shape_arg(
         shape = tuple(shape[0])
     for size in shape:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
-            raise TypeError(f"{name}: sizes must be ints, got {shape!r}")
+            raise TypeError(f"{name}: {what} must be ints, got {shape!r}")
     return tuple(int(s) for s in shape)
 
 
@@ -1040,3 +1041,383 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
 
 
 op(type_as, Cast, method=True, method_only=True)
+
+
+# --------------------------------------------------------------------------- rearranging
+#
+# flip, roll, tril/triu, repeat, repeat_interleave and meshgrid (issue 13). As in PyTorch,
+# flip, roll, tril/triu, repeat and repeat_interleave return copies; meshgrid's results
+# are expanded views of its inputs.
+
+
+def _dims_arg(dims: tuple[int, ...], ndim: int, name: str) -> tuple[int, ...]:
+    """``dims`` normalized, each at most once."""
+    normalized = tuple(dtypes.normalize_dim(d, ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{name}: dims {list(dims)} name a dimension more than once")
+    return normalized
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.dims = dims
+        return np.flip(x._array, dims).copy() if dims else x._array.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return Flip.apply(grad, ctx.dims), None
+
+
+def _some_dims(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    count = int(rng.integers(0, ndim + 1))
+    return {"dims": tuple(int(d) - ndim * int(rng.integers(2))
+                          for d in rng.permutation(ndim)[:count])}
+
+
+def flip(input: Tensor, *dimensions: Any, dims: Any = None) -> Tensor:
+    """A copy of ``input`` with the order of the elements along each of ``dims``
+    reversed: ``flip(x, (0, 1))``, ``flip(x, dims=(0, 1))`` or ``x.flip(0, 1)``."""
+    listed = _shape_arg(dimensions, "flip", dims, "dims", what="dims")
+    return Flip.apply(input, _dims_arg(listed, input._array.ndim, "flip"))
+
+
+op(flip, Flip, method=True, tests=[
+    check(lambda x, dims: np.flip(x, dims) if dims else x.copy(), kwargs=_some_dims),
+])
+
+
+class Roll(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shifts: tuple[int, ...], dims: Any) -> np.ndarray:
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x._array, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return Roll.apply(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+def _shifts_dims(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    if ndim == 0 or rng.integers(3) == 0:
+        return {"shifts": int(rng.integers(-5, 6)), "dims": None}
+    count = int(rng.integers(1, ndim + 1))
+    dims = tuple(int(d) for d in rng.integers(-ndim, ndim, size=count))  # may repeat
+    return {"shifts": tuple(int(s) for s in rng.integers(-5, 6, size=count)), "dims": dims}
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """A copy of ``input`` with its elements shifted ``shifts`` places along ``dims``
+    (circularly: those past the end come back at the start). Without ``dims`` the
+    tensor is rolled as if flattened, then given its shape back; ``shifts`` and ``dims``
+    may be tuples of the same length (one shift per dimension)."""
+    shift_list = (shifts,) if not isinstance(shifts, (tuple, list)) else tuple(shifts)
+    if not all(_is_int(s) for s in shift_list):
+        raise TypeError(f"roll: shifts must be ints, got {shifts!r}")
+    if dims is None:
+        if len(shift_list) != 1:
+            raise ValueError(
+                f"roll: {len(shift_list)} shifts {list(shift_list)} need as many dims; "
+                "without dims only one shift (of the flattened tensor) is allowed"
+            )
+        return Roll.apply(input, (int(shift_list[0]),), None)
+    dim_list = (dims,) if not isinstance(dims, (tuple, list)) else tuple(dims)
+    if len(dim_list) != len(shift_list) or not dim_list:
+        raise ValueError(
+            f"roll: shifts {list(shift_list)} and dims {list(dim_list)} must have the same, "
+            "non-zero length"
+        )
+    if not all(_is_int(d) for d in dim_list):
+        raise TypeError(f"roll: dims must be ints, got {dims!r}")
+    # A 0-d tensor accepts dim 0 and -1, as PyTorch, and has nothing to roll.
+    axes = tuple(dtypes.normalize_dim(int(d), input._array.ndim) for d in dim_list)
+    if input._array.ndim == 0:
+        return Roll.apply(input, (0,), None)
+    return Roll.apply(input, tuple(int(s) for s in shift_list), axes)
+
+
+op(roll, Roll, method=True, tests=[
+    check(lambda x, shifts, dims: np.roll(x, shifts, axis=dims), kwargs=_shifts_dims),
+])
+
+
+class Triangle(Function):
+    """The lower (``tril``) or upper (``triu``) triangle of the last two dimensions."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, upper: bool, diagonal: int) -> np.ndarray:
+        ctx.upper, ctx.diagonal = upper, diagonal
+        return (np.triu if upper else np.tril)(x._array, diagonal)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        return Triangle.apply(grad, ctx.upper, ctx.diagonal), None, None
+
+
+def _diagonal(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"diagonal": int(rng.integers(-4, 5))}
+
+
+def _triangle(input: Tensor, diagonal: int, upper: bool) -> Tensor:
+    name = "triu" if upper else "tril"
+    if input._array.ndim < 2:
+        raise ValueError(
+            f"{name}: expected a matrix or a batch of matrices (at least 2 dimensions), got "
+            f"shape {input.shape}"
+        )
+    if not _is_int(diagonal):
+        raise TypeError(f"{name}: diagonal must be an int, got {diagonal!r}")
+    return Triangle.apply(input, upper, int(diagonal))
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of each matrix (the last two dimensions): the elements
+    ``input[..., i, j]`` with ``j - i <= diagonal`` kept, the others zero."""
+    return _triangle(input, diagonal, upper=False)
+
+
+op(tril, Triangle, method=True, tests=[
+    check(lambda x, diagonal: np.tril(x, diagonal), kwargs=_diagonal, min_rank=2),
+])
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of each matrix (the last two dimensions): the elements
+    ``input[..., i, j]`` with ``j - i >= diagonal`` kept, the others zero."""
+    return _triangle(input, diagonal, upper=True)
+
+
+op(triu, Triangle, method=True, tests=[
+    check(lambda x, diagonal: np.triu(x, diagonal), kwargs=_diagonal, min_rank=2),
+])
+
+
+def _repeats(rng: np.random.Generator, shapes: Any) -> dict:
+    extra = int(rng.integers(0, 2))
+    return {"sizes": tuple(int(s) for s in rng.integers(0, 3, size=len(shapes[0]) + extra))}
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """A copy of ``input`` tiled ``sizes[i]`` times along dimension ``i``
+    (``x.repeat(2, 1)``, ``x.repeat((2, 1))``); more sizes than dimensions tile new
+    leading dimensions (NumPy's ``tile``)."""
+    counts = _shape_arg(sizes, "repeat")
+    shape = input._array.shape
+    if len(counts) < len(shape):
+        raise ValueError(
+            f"repeat: {len(counts)} sizes {list(counts)} for a tensor of shape {shape}; give "
+            f"at least one per dimension ({len(shape)})"
+        )
+    if any(c < 0 for c in counts):
+        raise ValueError(f"repeat: sizes must be non-negative, got {list(counts)}")
+    shape = (1,) * (len(counts) - len(shape)) + shape
+    # Each size of the input gets a new dimension of the repeat count before it; the
+    # broadcast then repeats the whole of each trailing block, as tile does.
+    spread = reshape(input, tuple(s for size in shape for s in (1, size)))
+    tiled = broadcast_to(spread, tuple(s for c, size in zip(counts, shape) for s in (c, size)))
+    result = reshape(tiled, tuple(c * size for c, size in zip(counts, shape)))
+    # A copy always, as PyTorch: the reshape may view the input (all sizes 1) or the
+    # broadcast (stride 0, read-only) instead of copying.
+    return Clone.apply(result) if np.may_share_memory(result._array, input._array) else result
+
+
+op(repeat, Reshape, BroadcastTo, Clone, method=True, method_only=True, tests=[
+    check(lambda x, sizes: np.tile(x, sizes), function=lambda x, sizes: repeat(x, sizes),
+          kwargs=_repeats),
+])
+
+
+def _interleave_args(rng: np.random.Generator, shapes: Any) -> dict:
+    ndim = len(shapes[0])
+    if ndim == 0 or rng.integers(3) == 0:
+        return {"repeats": int(rng.integers(0, 3)), "dim": None}
+    dim = int(rng.integers(-ndim, ndim))
+    if rng.integers(2):
+        return {"repeats": int(rng.integers(0, 3)), "dim": dim}
+    counts = rng.integers(0, 3, size=shapes[0][dim])
+    return {"repeats": Tensor._make(counts), "dim": dim}
+
+
+def _numpy_repeat_interleave(x: np.ndarray, repeats: Any, dim: Any) -> np.ndarray:
+    counts = repeats._array if isinstance(repeats, Tensor) else repeats
+    return np.repeat(x, counts, axis=dim)
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element repeated ``repeats`` times along ``dim`` (``repeats`` an int, or a
+    tensor of one count per element of that dimension); without ``dim`` the flattened
+    input's elements are repeated. ``repeat_interleave(counts)`` alone gives the indices
+    ``0, 1, ...`` each repeated as often as ``counts`` says."""
+    if repeats is None:  # torch.repeat_interleave(repeats): the indices, repeated
+        counts = _repeat_counts(input, None, "repeat_interleave")
+        return Tensor._make(np.repeat(np.arange(counts.size), counts))
+    if dim is None:
+        input = reshape(input, -1)
+        axis = 0
+    else:
+        axis = dtypes.normalize_dim(dim, input._array.ndim)
+        if input._array.ndim == 0:
+            input = reshape(input, 1)
+    size = input._array.shape[axis]
+    counts = _repeat_counts(repeats, size, "repeat_interleave")
+    positions = np.repeat(np.arange(size), counts)
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(
+            f"repeat_interleave: output_size={output_size}, but the repeats {counts.tolist()} "
+            f"give {positions.size} elements"
+        )
+    key = (slice(None),) * axis + (_ARRAY,)
+    return Index.apply(input, key, (Tensor._make(positions),))
+
+
+def _repeat_counts(repeats: Any, size: int | None, name: str) -> np.ndarray:
+    """The repeat count of each element: an int for all ``size``, or a tensor of them."""
+    if isinstance(repeats, Tensor):
+        counts = repeats._array
+        if counts.dtype.kind not in "iu":
+            raise TypeError(f"{name}: repeats must be an integer tensor, got {counts.dtype}")
+        if counts.ndim > 1:
+            raise ValueError(f"{name}: repeats must be 0-d or 1-d, got shape {repeats.shape}")
+        if size is not None and counts.ndim == 1 and counts.size not in (1, size):
+            raise ValueError(
+                f"{name}: {counts.size} repeats for a dimension of size {size}; give one "
+                "count per element (or a single count)"
+            )
+        if size is None and counts.ndim == 0:
+            counts = counts.reshape(1)
+    elif _is_int(repeats):
+        counts = np.asarray(int(repeats))
+    else:
+        raise TypeError(f"{name}: repeats must be an int or an integer tensor, got {repeats!r}")
+    if (counts < 0).any():
+        raise ValueError(f"{name}: repeats must be non-negative, got {counts.tolist()}")
+    if size is not None and counts.size <= 1:
+        counts = np.full(size, int(counts.reshape(-1)[0]) if counts.size else 0)
+    return counts.astype(np.int64)
+
+
+op(repeat_interleave, Index, IndexAdd, Reshape, method=True, tests=[
+    check(_numpy_repeat_interleave, kwargs=_interleave_args),
+])
+
+
+def _meshgrid_shapes(rng: np.random.Generator) -> tuple[tuple[int, ...], ...]:
+    return tuple((int(n),) for n in rng.integers(0, 4, size=2))
+
+
+def _meshgrid_sum(a: Tensor, b: Tensor, indexing: str) -> Tensor:
+    grid_a, grid_b = meshgrid(a, b, indexing=indexing)
+    return grid_a * 2.0 + grid_b
+
+
+def _numpy_meshgrid_sum(a: np.ndarray, b: np.ndarray, indexing: Any) -> np.ndarray:
+    grid_a, grid_b = np.meshgrid(a, b, indexing=indexing)
+    return grid_a * 2.0 + grid_b
+
+
+def _indexing(rng: np.random.Generator, shapes: Any) -> dict:
+    return {"indexing": "ij" if rng.integers(2) else "xy"}
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids: for 1-d (or 0-d) tensors of sizes ``n0, n1, ...``, one tensor
+    each, of shape ``(n0, n1, ...)``, holding tensor ``i``'s values along dimension ``i``
+    (``indexing="ij"``). ``indexing="xy"`` swaps the first two dimensions (Cartesian,
+    as NumPy's default). The tensors may be given as one list. The grids are expanded
+    views of the inputs. (PyTorch warns when ``indexing`` is not given; we default to
+    ``"ij"``, its current behaviour, silently.)"""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for i, tensor in enumerate(tensors):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"meshgrid: argument {i} is a {type(tensor).__name__}, not a Tensor")
+        if tensor._array.ndim > 1:
+            raise ValueError(
+                f"meshgrid: expects 0-d or 1-d tensors, got shape {tensor.shape} for "
+                f"tensor {i}"
+            )
+    if not tensors:
+        raise ValueError("meshgrid: expects at least one tensor")
+    sizes = [t._array.size for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    shape = tuple(sizes[i] for i in order)
+    grids = []
+    for i, tensor in enumerate(tensors):
+        position = order.index(i)
+        lined = (1,) * position + (sizes[i],) + (1,) * (len(tensors) - position - 1)
+        grids.append(broadcast_to(reshape(tensor, lined), shape))
+    return tuple(grids)
+
+
+op(meshgrid, Reshape, BroadcastTo, tests=[
+    check(_numpy_meshgrid_sum, function=_meshgrid_sum, arity=2, shapes=_meshgrid_shapes,
+          kwargs=_indexing),
+])
+
+
+# --------------------------------------------------------------------------- in place
+#
+# unsqueeze_, squeeze_ and t_ change a tensor's shape, not its values: the tensor takes
+# the result of the out-of-place view op as its own (same memory, new shape), and,
+# when recorded, that op's node as its grad_fn. The change is counted, as in PyTorch, so
+# a node that saved the tensor before refuses to backward through the new shape.
+
+
+def _view_in_place(tensor: Tensor, operation: Any, *args: Any) -> Tensor:
+    """Make ``operation(tensor, *args)``, a view op, the new shape of ``tensor``."""
+    _history.check_in_place_allowed(tensor)
+    recorded = tensor.requires_grad and is_grad_enabled()
+    if not recorded:
+        tensor._array = operation(tensor, *args)._array
+        _history.mark_changed(tensor)
+        return tensor
+    # The node's input is a twin holding the tensor's history as it is now (the tensor
+    # itself is about to get the new node as its grad_fn).
+    before = Tensor._make(tensor._array, version=tensor._shared_version(), is_view=tensor._is_view)
+    before.grad_fn, before._output_nr = tensor.grad_fn, tensor._output_nr
+    before.requires_grad = True
+    result = operation(before, *args)
+    node = result.grad_fn
+    assert node is not None
+    node._replaced = (tensor.grad_fn, tensor._output_nr)  # earlier users keep the old history
+    tensor._array = result._array
+    tensor.grad_fn, tensor._output_nr = node, result._output_nr
+    _history.mark_changed(tensor)
+    return tensor
+
+
+def unsqueeze_(input: Tensor, dim: int) -> Tensor:
+    """In place: :func:`unsqueeze` (a dimension of size 1 inserted at ``dim``)."""
+    return _view_in_place(input, unsqueeze, dim)
+
+
+op(unsqueeze_, Reshape, method=True, method_only=True)
+
+
+def squeeze_(input: Tensor, dim: Any = None) -> Tensor:
+    """In place: :func:`squeeze` (dimensions of size 1 removed, only ``dim`` if given)."""
+    return _view_in_place(input, squeeze, dim)
+
+
+op(squeeze_, Reshape, method=True, method_only=True)
+
+
+def t_(input: Tensor) -> Tensor:
+    """In place: :func:`t` (the transpose of a tensor of at most 2 dimensions)."""
+    if input._array.ndim > 2:
+        raise ValueError(
+            f"t_() expects a tensor with at most 2 dimensions, got shape {input.shape}; use "
+            "transpose(dim0, dim1) for more"
+        )
+    return _view_in_place(input, t)
+
+
+op(t_, Permute, method=True, method_only=True)

@@ -205,6 +205,27 @@ TORCH: dict[str, Callable[..., Any]] = {
     "einsum_one": lambda x, equation: torch.einsum(equation, x),
     "einsum": lambda a, b, equation: torch.einsum(equation, a, b),
     "einsum_three": lambda a, b, c, equation: torch.einsum(equation, [a, b, c]),
+    # shape and indexing ops of issue 13: rearranging, gather/scatter (minigrad/ops/shape.py)
+    "flip": lambda x, dims: torch.flip(x, dims),
+    "roll": lambda x, shifts, dims: torch.roll(x, shifts, dims),
+    "tril": lambda x, diagonal: torch.tril(x, diagonal),
+    "triu": lambda x, diagonal: torch.triu(x, diagonal),
+    "repeat": lambda x, sizes: x.repeat(sizes),
+    "repeat_interleave": lambda x, repeats, dim: torch.repeat_interleave(x, repeats, dim),
+    "meshgrid": lambda a, b, indexing: (lambda g: g[0] * 2.0 + g[1])(
+        torch.meshgrid(a, b, indexing=indexing)),
+    "gather": lambda x, dim, index: torch.gather(x, dim, index),
+    "take_along_dim": lambda x, indices, dim: torch.take_along_dim(x, indices, dim),
+    "index_select": lambda x, dim, index: torch.index_select(x, dim, index),
+    "masked_select": lambda x, mask: torch.masked_select(x, mask),
+    # torch's scatter/scatter_add backward fails for a src larger than index ("...Backward0
+    # returned an invalid gradient"): the corner index covers, the same values and gradient
+    "scatter": lambda x, src, dim, index: torch.scatter(
+        x, dim, index, src[tuple(slice(0, s) for s in index.shape)]),
+    "scatter_value": lambda x, dim, index, value: torch.scatter(x, dim, index, value=value),
+    "scatter_add": lambda x, src, dim, index: torch.scatter_add(
+        x, dim, index, src[tuple(slice(0, s) for s in index.shape)]),
+    "index_fill": lambda x, dim, index, value: torch.index_fill(x, dim, index, value),
 }
 
 # Records whose registered function keeps only part of a multi-output op: here minigrad is
