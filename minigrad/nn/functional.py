@@ -78,6 +78,8 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    # attention (issue 15)
+    "scaled_dot_product_attention",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -1075,3 +1077,6 @@ FUSED_OP_RECORDS = (
     OpInfo("gelu", gelu, _numpy_gelu),
     OpInfo("erf", _erf, _erf_array),
 )
+
+# Attention lives with its modules in minigrad.nn.attention (which uses dropout above).
+from minigrad.nn.attention import scaled_dot_product_attention  # noqa: E402

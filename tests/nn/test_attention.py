@@ -1,0 +1,146 @@
+"""Attention without PyTorch: gradients against finite differences (float64), dropout on
+the weights, masks against their definitions, and the errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.nn.attention import scaled_dot_product_attention
+from minigrad.testing import gradcheck, gradgradcheck
+
+RNG = np.random.default_rng(15)
+
+
+def tensors(*shapes, requires_grad=True):
+    return tuple(
+        minigrad.tensor(RNG.standard_normal(s), requires_grad=requires_grad) for s in shapes
+    )
+
+
+def reference_attention(q, k, v, bias):
+    """The textbook formula in NumPy: softmax(q k^T / sqrt(E) + bias) v."""
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1]) + bias
+    scores = scores - scores.max(-1, keepdims=True)
+    weights = np.exp(scores)
+    return (weights / weights.sum(-1, keepdims=True)) @ v
+
+
+# ----------------------------------------------------------------------------- item 1
+
+
+def test_sdpa_matches_the_formula_with_a_float_mask():
+    q, k, v = tensors((2, 4, 3), (2, 5, 3), (2, 5, 2))
+    bias = RNG.standard_normal((4, 5))
+    out = scaled_dot_product_attention(q, k, v, attn_mask=minigrad.tensor(bias))
+    np.testing.assert_allclose(
+        out._array, reference_attention(q._array, k._array, v._array, bias), rtol=1e-12
+    )
+
+
+def test_sdpa_causal_equals_explicit_lower_triangular_mask():
+    q, k, v = tensors((2, 4, 3), (2, 6, 3), (2, 6, 2))
+    allowed = minigrad.tensor(np.tri(4, 6, dtype=bool))
+    causal = scaled_dot_product_attention(q, k, v, is_causal=True)
+    explicit = scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+    np.testing.assert_array_equal(causal._array, explicit._array)
+    # The first query sees only the first key: its output is that key's value.
+    np.testing.assert_allclose(causal._array[:, 0], v._array[:, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["none", "bool", "float", "causal"])
+def test_sdpa_gradients_and_second_derivatives(kind):
+    q, k, v = tensors((2, 3, 4), (2, 5, 4), (2, 5, 3))
+    mask, causal = None, kind == "causal"
+    if kind == "bool":
+        allowed = RNG.random((3, 5)) > 0.5
+        allowed[:, 0] = True
+        mask = minigrad.tensor(allowed)
+    elif kind == "float":
+        mask = minigrad.tensor(RNG.standard_normal((2, 1, 5)))
+
+    def attend(q, k, v):
+        return scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)
+
+    assert gradcheck(attend, (q, k, v))
+    assert gradgradcheck(attend, (q, k, v))
+
+
+def test_sdpa_gradient_reaches_a_float_mask():
+    q, k, v = tensors((2, 3, 4), (2, 5, 4), (2, 5, 3))
+    (bias,) = tensors((3, 5))
+    assert gradcheck(
+        lambda q, k, v, b: scaled_dot_product_attention(q, k, v, attn_mask=b), (q, k, v, bias)
+    )
+
+
+def test_sdpa_fully_masked_row_is_zero_with_zero_gradient():
+    q, k, v = tensors((1, 3, 4), (1, 5, 4), (1, 5, 2))
+    allowed = np.ones((3, 5), dtype=bool)
+    allowed[1] = False
+    out = scaled_dot_product_attention(q, k, v, attn_mask=minigrad.tensor(allowed))
+    assert np.all(out._array[:, 1] == 0) and np.all(np.isfinite(out._array))
+    out.sum().backward()
+    assert np.all(np.isfinite(q.grad._array)) and np.all(q.grad._array[:, 1] == 0)
+
+
+def test_sdpa_dropout_is_inverted_dropout_of_the_weights():
+    q, k, v = tensors((2, 6, 4), (2, 7, 4), (2, 7, 3), requires_grad=False)
+    identity = minigrad.tensor(np.broadcast_to(np.eye(7), (2, 7, 7)).copy())
+    minigrad.manual_seed(3)
+    weights = scaled_dot_product_attention(q, k, identity, dropout_p=0.4)
+    minigrad.manual_seed(3)
+    dropped = scaled_dot_product_attention(q, k, v, dropout_p=0.4)
+    plain = scaled_dot_product_attention(q, k, identity)
+    kept = weights._array != 0
+    assert 0 < kept.mean() < 1
+    # Survivors are the undropped weights scaled by 1 / (1 - p); the output uses them.
+    np.testing.assert_allclose(weights._array[kept], plain._array[kept] / 0.6, rtol=1e-12)
+    np.testing.assert_allclose(dropped._array, weights._array @ v._array, rtol=1e-12)
+    zeros = scaled_dot_product_attention(q, k, v, dropout_p=1.0)
+    assert np.all(zeros._array == 0)
+
+
+def test_sdpa_dropout_gradients_with_a_fixed_mask():
+    q, k, v = tensors((2, 3, 4), (2, 5, 4), (2, 5, 3))
+
+    def attend(q, k, v):
+        minigrad.manual_seed(11)  # the same dropout mask at every evaluation
+        return scaled_dot_product_attention(q, k, v, dropout_p=0.3)
+
+    assert gradcheck(attend, (q, k, v))
+
+
+def test_sdpa_grouped_query_attention_repeats_each_head_for_its_group():
+    q, k, v = tensors((2, 4, 3, 5), (2, 2, 6, 5), (2, 2, 6, 3))
+    grouped = scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    repeated = scaled_dot_product_attention(
+        q,
+        minigrad.tensor(np.repeat(k._array, 2, axis=1)),
+        minigrad.tensor(np.repeat(v._array, 2, axis=1)),
+    )
+    np.testing.assert_allclose(grouped._array, repeated._array, rtol=1e-12)
+    assert gradcheck(lambda q, k, v: scaled_dot_product_attention(q, k, v, enable_gqa=True),
+                     (q, k, v))
+
+
+def test_sdpa_errors_name_the_problem():
+    q, k, v = tensors((2, 4, 5), (2, 6, 5), (2, 6, 3), requires_grad=False)
+    with pytest.raises(TypeError, match="query must be a Tensor"):
+        scaled_dot_product_attention(q._array, k, v)
+    with pytest.raises(TypeError, match="floating"):
+        scaled_dot_product_attention(q.long(), k, v)
+    with pytest.raises(ValueError, match=r"at least 2 dimensions.*\(5,\)"):
+        scaled_dot_product_attention(minigrad.randn(5).double(), k, v)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        scaled_dot_product_attention(q, minigrad.randn(3, 6, 5).double(), v)
+    with pytest.raises(ValueError, match="dropout_p"):
+        scaled_dot_product_attention(q, k, v, dropout_p=1.5)
+    with pytest.raises(ValueError, match="multiple of key's 3 heads"):
+        scaled_dot_product_attention(
+            minigrad.randn(1, 4, 2, 5), minigrad.randn(1, 3, 6, 5), minigrad.randn(1, 3, 6, 3),
+            enable_gqa=True,
+        )
+    with pytest.raises(ValueError, match="heads dimension"):
+        scaled_dot_product_attention(q[0], k[0], v[0], enable_gqa=True)
