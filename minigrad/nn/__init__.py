@@ -2,6 +2,7 @@
 losses, initialisation and functional forms."""
 
 from minigrad.nn import functional, init, utils
+from minigrad.nn.attention import MultiheadAttention
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.layers import (
     ELU,
@@ -99,4 +100,6 @@ __all__ = [
     "init",
     "summary",
     "utils",
+    # attention and the Transformer (issue 15)
+    "MultiheadAttention",
 ]

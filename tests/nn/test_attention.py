@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.nn.attention import scaled_dot_product_attention
+from minigrad.nn.attention import MultiheadAttention, scaled_dot_product_attention
 from minigrad.testing import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(15)
@@ -144,3 +144,80 @@ def test_sdpa_errors_name_the_problem():
         )
     with pytest.raises(ValueError, match="heads dimension"):
         scaled_dot_product_attention(q[0], k[0], v[0], enable_gqa=True)
+
+
+# ----------------------------------------------------------------------------- item 2
+
+
+def test_mha_gradients_in_float64():
+    attention = MultiheadAttention(4, 2, add_bias_kv=True, dtype="float64")
+    query, key = tensors((3, 2, 4), (5, 2, 4))
+    padding = minigrad.tensor(np.array([[False] * 4 + [True], [False] * 5]))
+
+    def attend(query, key, *parameters):
+        output, weights = attention(query, key, key, key_padding_mask=padding)
+        return output, weights
+
+    assert gradcheck(attend, (query, key, *attention.parameters()))
+
+
+def test_mha_unbatched_equals_a_batch_of_one():
+    attention = MultiheadAttention(6, 3, dtype="float64")
+    query, key = tensors((4, 6), (5, 6), requires_grad=False)
+    single, single_weights = attention(query, key, key)
+    batch, batch_weights = attention(query.unsqueeze(1), key.unsqueeze(1), key.unsqueeze(1))
+    np.testing.assert_allclose(single._array, batch._array[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(single_weights._array, batch_weights._array[0], rtol=1e-12)
+    assert single_weights.shape == (4, 5)
+    np.testing.assert_allclose(single_weights._array.sum(-1), 1.0, rtol=1e-12)
+
+
+def test_mha_dropout_only_in_training():
+    attention = MultiheadAttention(4, 2, dropout=0.5, dtype="float64")
+    (x,) = tensors((3, 2, 4), requires_grad=False)
+    minigrad.manual_seed(0)
+    _, trained = attention(x, x, x, average_attn_weights=False)
+    assert np.any(trained._array == 0)
+    attention.eval()
+    _, evaluated = attention(x, x, x, average_attn_weights=False)
+    assert np.all(evaluated._array > 0)
+    np.testing.assert_allclose(evaluated._array.sum(-1), 1.0, rtol=1e-12)
+
+
+def test_mha_parameters_and_repr():
+    attention = MultiheadAttention(8, 4, kdim=3, vdim=5, batch_first=True)
+    shapes = {name: p.shape for name, p in attention.named_parameters()}
+    assert shapes == {
+        "q_proj_weight": (8, 8), "k_proj_weight": (8, 3), "v_proj_weight": (8, 5),
+        "in_proj_bias": (24,), "out_proj.weight": (8, 8), "out_proj.bias": (8,),
+    }
+    assert attention.in_proj_weight is None and attention.head_dim == 2
+    assert np.all(attention.in_proj_bias._array == 0)
+    assert "embed_dim=8, num_heads=4" in repr(attention) and "out_proj" in repr(attention)
+
+
+def test_mha_errors_name_the_shapes():
+    with pytest.raises(ValueError, match="embed_dim 10 must be divisible by num_heads 4"):
+        MultiheadAttention(10, 4)
+    with pytest.raises(ValueError, match="positive int"):
+        MultiheadAttention(8, 0)
+    with pytest.raises(ValueError, match="dropout"):
+        MultiheadAttention(8, 2, dropout=2.0)
+    attention = MultiheadAttention(8, 2)
+    x = minigrad.randn(4, 2, 8)
+    with pytest.raises(TypeError, match="query must be a Tensor"):
+        attention(x.numpy(), x, x)
+    with pytest.raises(ValueError, match=r"unbatched \(L, E\) or batched 3-D.*\(1, 4, 2, 8\)"):
+        attention(x.unsqueeze(0), x, x)
+    with pytest.raises(ValueError, match="query's 3 dimensions"):
+        attention(x, x[:, 0], x[:, 0])
+    with pytest.raises(ValueError, match=r"query's batch.*\(4, 2, 8\).*\(3, 1, 8\)"):
+        attention(x, x[:3, :1], x[:3, :1])
+    with pytest.raises(ValueError, match=r"expected an embedding dimension of 8.*\(4, 2, 6\)"):
+        attention(x[..., :6], x, x)
+    with pytest.raises(ValueError, match=r"same shape when one in_proj_weight"):
+        attention(x, x, x[..., :6])
+    with pytest.raises(ValueError, match=r"key projection weight.*\(8, 8\).*\(4, 2, 6\)"):
+        attention(x, x[..., :6], x[..., :6])
+    with pytest.raises(ValueError, match=r"key_padding_mask must be \(N, S\).*\(4,\)"):
+        attention(x, x, x, key_padding_mask=minigrad.zeros(4, dtype=minigrad.bool))

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+import torch.nn as tnn  # noqa: E402
 import torch.nn.functional as TF  # noqa: E402
 
 import minigrad  # noqa: E402
-from minigrad.nn.attention import scaled_dot_product_attention  # noqa: E402
+from minigrad.nn.attention import MultiheadAttention, scaled_dot_product_attention  # noqa: E402
 
 RNG = np.random.default_rng(2026)
 TOLERANCE = {np.float64: {"atol": 1e-12, "rtol": 1e-10}, np.float32: {"atol": 2e-5, "rtol": 2e-4}}
@@ -128,3 +129,159 @@ def test_sdpa_rejects_what_torch_rejects():
         scaled_dot_product_attention(q, k, v[:, :5])
     with pytest.raises(RuntimeError):
         TF.scaled_dot_product_attention(tq, tk, tv[:, :5])
+
+
+# ----------------------------------------------------------------------------- item 2
+
+
+def copy_weights(ours, theirs):
+    """Load torch's weights into our module; the two state dicts have the same keys."""
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+
+
+def compare_parameter_grads(ours, theirs, dtype):
+    theirs_by_name = dict(theirs.named_parameters())
+    names = [name for name, _ in ours.named_parameters()]
+    assert names == list(theirs_by_name)
+    for name, parameter in ours.named_parameters():
+        assert_close(parameter.grad, theirs_by_name[name].grad, dtype)
+
+
+def backward_both(ours_outputs, theirs_outputs, dtype):
+    """Backward through a random weighting of each output (skipping ``None``s)."""
+    ours_loss, theirs_loss = None, None
+    for out, tout in zip(ours_outputs, theirs_outputs):
+        if out is None:
+            assert tout is None
+            continue
+        assert_close(out, tout, dtype)
+        upstream = RNG.standard_normal(out.shape).astype(dtype)
+        term = (out * minigrad.tensor(upstream)).sum()
+        tterm = (tout * torch.tensor(upstream)).sum()
+        ours_loss = term if ours_loss is None else ours_loss + term
+        theirs_loss = tterm if theirs_loss is None else theirs_loss + tterm
+    ours_loss.backward()
+    theirs_loss.backward()
+
+
+def mha_both(options=None, call=None, masks=None, dtype=np.float64, lengths=(4, 5),
+             batch=2, unbatched=False):
+    """Build torch's MultiheadAttention(8, 2), copy its weights into ours, run both on the
+    same inputs and masks; compare outputs, weights, input and parameter gradients."""
+    options, call, masks = options or {}, call or {}, masks or {}
+    tdtype = getattr(torch, np.dtype(dtype).name)
+    theirs = tnn.MultiheadAttention(8, 2, dtype=tdtype, **options)
+    ours = MultiheadAttention(8, 2, dtype=np.dtype(dtype).name, **options)
+    copy_weights(ours, theirs)
+    target, source = lengths
+    sizes = (8, options.get("kdim", 8), options.get("vdim", 8))
+    arrays = []
+    for length, size in zip((target, source, source), sizes):
+        shape = (length, size) if unbatched else (
+            (batch, length, size) if options.get("batch_first") else (length, batch, size)
+        )
+        arrays.append(RNG.standard_normal(shape).astype(dtype))
+    inputs = [minigrad.tensor(a, requires_grad=True) for a in arrays]
+    tinputs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = ours(*inputs, **{k: minigrad.tensor(v) for k, v in masks.items()}, **call)
+    tout = theirs(*tinputs, **{k: torch.tensor(v) for k, v in masks.items()}, **call)
+    backward_both(out, tout, dtype)
+    for x, tx in zip(inputs, tinputs):
+        assert_close(x.grad, tx.grad, dtype)
+    compare_parameter_grads(ours, theirs, dtype)
+    return out
+
+
+def padding_mask(batch, source):
+    mask = RNG.random((batch, source)) > 0.6
+    mask[:, 0] = False  # every query keeps at least one key
+    return mask
+
+
+def boolean_attn_mask(*shape):
+    mask = RNG.random(shape) > 0.6
+    mask[..., 0] = False
+    return mask
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("options", [
+    {}, {"batch_first": True}, {"bias": False}, {"add_bias_kv": True},
+    {"add_zero_attn": True}, {"kdim": 3, "vdim": 6}, {"add_bias_kv": True, "add_zero_attn": True},
+], ids=lambda o: ",".join(o) or "default")
+def test_mha_options(options, need_weights, dtype):
+    masks = {"key_padding_mask": padding_mask(2, 5), "attn_mask": boolean_attn_mask(4, 5)}
+    mha_both(options, {"need_weights": need_weights}, dtype=dtype)
+    mha_both(options, {"need_weights": need_weights}, masks, dtype=dtype)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("average", [True, False])
+def test_mha_masks_float_and_3d(need_weights, average):
+    call = {"need_weights": need_weights, "average_attn_weights": average}
+    mha_both(call=call, masks={"key_padding_mask": RNG.standard_normal((2, 5))})
+    mha_both(call=call, masks={"attn_mask": RNG.standard_normal((4, 4, 5))})
+    mha_both(call=call, masks={"attn_mask": boolean_attn_mask(4, 4, 5),
+                               "key_padding_mask": padding_mask(2, 5)})
+    mha_both(call=call, masks={"attn_mask": RNG.standard_normal((4, 5)),
+                               "key_padding_mask": padding_mask(2, 5)})
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_is_causal_hint_with_its_mask(need_weights):
+    causal = np.triu(np.full((4, 4), -np.inf), 1)
+    call = {"need_weights": need_weights, "is_causal": True}
+    mha_both(call=call, masks={"attn_mask": causal}, lengths=(4, 4))
+    mha_both(call=call, masks={"attn_mask": causal, "key_padding_mask": padding_mask(2, 4)},
+             lengths=(4, 4))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_unbatched(batch_first, need_weights):
+    options, call = {"batch_first": batch_first}, {"need_weights": need_weights}
+    mha_both(options, call, unbatched=True)
+    mask = RNG.random(5) > 0.6
+    mask[0] = False
+    mha_both(options, call, {"key_padding_mask": mask,
+                             "attn_mask": RNG.standard_normal((2, 4, 5))}, unbatched=True)
+
+
+def test_mha_state_dict_moves_both_ways():
+    for options in ({}, {"bias": False}, {"add_bias_kv": True}, {"kdim": 3, "vdim": 5}):
+        ours = MultiheadAttention(8, 2, **options)
+        theirs = tnn.MultiheadAttention(8, 2, **options)
+        state = {k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}
+        theirs.load_state_dict(state)  # strict: same keys and shapes
+        for key, value in theirs.state_dict().items():
+            np.testing.assert_array_equal(value.numpy(), ours.state_dict()[key].numpy())
+        assert [tuple(v.shape) for v in ours.state_dict().values()] == [
+            tuple(v.shape) for v in theirs.state_dict().values()
+        ]
+
+
+def test_mha_errors_where_torch_errors():
+    with pytest.raises(ValueError, match="divisible"):
+        MultiheadAttention(8, 3)
+    with pytest.raises(AssertionError):
+        tnn.MultiheadAttention(8, 3)
+    ours, theirs = MultiheadAttention(8, 2), tnn.MultiheadAttention(8, 2)
+    x = minigrad.randn(4, 2, 8)
+    tx = torch.tensor(x.numpy())
+    bad = [
+        ({"attn_mask": np.zeros((3, 4), np.float32)}, r"2-D attn_mask has shape \(3, 4\)"),
+        ({"attn_mask": np.zeros((5, 4, 4), np.float32)}, r"\(5, 4, 4\).*\(4, 4, 4\)"),
+        ({"key_padding_mask": np.zeros((2, 3), bool)}, r"\(N, S\) = \(2, 4\).*\(2, 3\)"),
+        ({"attn_mask": np.zeros((4, 4), np.int64)}, "bool or floating"),
+        ({"key_padding_mask": np.zeros((2, 4), np.int64)}, "bool or floating"),
+        ({"is_causal": True}, "needs attn_mask"),
+    ]
+    for kwargs, message in bad:
+        ours_kwargs = {k: v if k == "is_causal" else minigrad.tensor(v) for k, v in kwargs.items()}
+        theirs_kwargs = {k: v if k == "is_causal" else torch.tensor(v) for k, v in kwargs.items()}
+        with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
+            ours(x, x, x, **ours_kwargs)
+        with pytest.raises((RuntimeError, AssertionError)):
+            theirs(tx, tx, tx, **theirs_kwargs)
