@@ -50,6 +50,13 @@ from minigrad.nn.recurrent import (
     SequenceOutput,
 )
 from minigrad.nn.summary import summary
+from minigrad.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "ELU",
@@ -102,4 +109,9 @@ __all__ = [
     "utils",
     # attention and the Transformer (issue 15)
     "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

@@ -79,6 +79,7 @@ __all__ = [
     "softplus",
     "tanh",
     # attention (issue 15)
+    "multi_head_attention_forward",
     "scaled_dot_product_attention",
 ]
 
@@ -1079,4 +1080,7 @@ FUSED_OP_RECORDS = (
 )
 
 # Attention lives with its modules in minigrad.nn.attention (which uses dropout above).
-from minigrad.nn.attention import scaled_dot_product_attention  # noqa: E402
+from minigrad.nn.attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)

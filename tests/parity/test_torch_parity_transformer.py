@@ -15,6 +15,8 @@ import minigrad  # noqa: E402
 from minigrad.nn.attention import MultiheadAttention, scaled_dot_product_attention  # noqa: E402
 
 RNG = np.random.default_rng(2026)
+# torch warns when a boolean padding mask meets a float attention mask; both are supported.
+pytestmark = pytest.mark.filterwarnings("ignore:Support for mismatched")
 TOLERANCE = {np.float64: {"atol": 1e-12, "rtol": 1e-10}, np.float32: {"atol": 2e-5, "rtol": 2e-4}}
 
 
@@ -285,3 +287,188 @@ def test_mha_errors_where_torch_errors():
             ours(x, x, x, **ours_kwargs)
         with pytest.raises((RuntimeError, AssertionError)):
             theirs(tx, tx, tx, **theirs_kwargs)
+
+
+# ----------------------------------------------------------------------------- item 3
+
+
+def run_modules(ours, theirs, arrays, masks=None, flags=None, dtype=np.float64):
+    """Copy torch's weights into ours, run both on the same inputs and masks; compare
+    the output, the input gradients and every parameter gradient."""
+    flags = flags or {}
+    masks = {k: v.astype(dtype) if v.dtype.kind == "f" else v for k, v in (masks or {}).items()}
+    copy_weights(ours, theirs)
+    inputs = [minigrad.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    tinputs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    out = ours(*inputs, **{k: minigrad.tensor(v) for k, v in masks.items()}, **flags)
+    tout = theirs(*tinputs, **{k: torch.tensor(v) for k, v in masks.items()}, **flags)
+    backward_both([out], [tout], dtype)
+    for x, tx in zip(inputs, tinputs):
+        assert_close(x.grad, tx.grad, dtype)
+    compare_parameter_grads(ours, theirs, dtype)
+
+
+def sequences(*shapes):
+    return [RNG.standard_normal(shape) for shape in shapes]
+
+
+def causal(size):
+    return np.triu(np.full((size, size), -np.inf), 1)
+
+
+def layer_pair(kind, activation="relu", dtype=np.float64, **options):
+    from minigrad.nn import transformer
+
+    options = {"dim_feedforward": 16, "dropout": 0.0, **options}
+    theirs_activation = {"gelu_fn": TF.gelu, "gelu_module": tnn.GELU()}.get(activation, activation)
+    ours_activation = {"gelu_fn": minigrad.nn.functional.gelu,
+                       "gelu_module": minigrad.nn.GELU()}.get(activation, activation)
+    tdtype = getattr(torch, np.dtype(dtype).name)
+    ours = getattr(transformer, kind)(8, 2, activation=ours_activation,
+                                      dtype=np.dtype(dtype).name, **options)
+    theirs = getattr(tnn, kind)(8, 2, activation=theirs_activation, dtype=tdtype, **options)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "gelu_fn", "gelu_module"])
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_encoder_layer(batch_first, norm_first, activation):
+    ours, theirs = layer_pair("TransformerEncoderLayer", activation, norm_first=norm_first,
+                              batch_first=batch_first)
+    shape = (3, 5, 8) if batch_first else (5, 3, 8)
+    run_modules(ours, theirs, sequences(shape))
+    run_modules(ours, theirs, sequences(shape),
+                {"src_mask": boolean_attn_mask(5, 5), "src_key_padding_mask": padding_mask(3, 5)})
+    run_modules(ours, theirs, sequences(shape), {"src_mask": causal(5)}, {"is_causal": True})
+    run_modules(ours, theirs, sequences((5, 8)), {"src_key_padding_mask": padding_mask(1, 5)[0]})
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_layer_bias_eps_and_dtype(norm_first, dtype):
+    ours, theirs = layer_pair("TransformerEncoderLayer", norm_first=norm_first, bias=False,
+                              layer_norm_eps=1e-3, dtype=dtype)
+    run_modules(ours, theirs, sequences((5, 3, 8)),
+                {"src_mask": RNG.standard_normal((6, 5, 5))}, dtype=dtype)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_stack_with_norm_and_causal_detection(norm_first):
+    from minigrad.nn.transformer import TransformerEncoder
+
+    ours_layer, theirs_layer = layer_pair("TransformerEncoderLayer", norm_first=norm_first)
+    ours = TransformerEncoder(ours_layer, 3, minigrad.nn.LayerNorm(8, dtype="float64"))
+    theirs = tnn.TransformerEncoder(theirs_layer, 3, tnn.LayerNorm(8, dtype=torch.float64),
+                                    enable_nested_tensor=False)
+    run_modules(ours, theirs, sequences((5, 3, 8)), {"mask": causal(5)})
+    run_modules(ours, theirs, sequences((5, 3, 8)),
+                {"mask": causal(5), "src_key_padding_mask": padding_mask(3, 5)})
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_decoder_layer_and_stack(batch_first, norm_first, activation):
+    from minigrad.nn.transformer import TransformerDecoder
+
+    ours_layer, theirs_layer = layer_pair("TransformerDecoderLayer", activation,
+                                          norm_first=norm_first, batch_first=batch_first)
+    shapes = ((3, 4, 8), (3, 6, 8)) if batch_first else ((4, 3, 8), (6, 3, 8))
+    masks = {"tgt_mask": causal(4), "memory_mask": boolean_attn_mask(4, 6),
+             "tgt_key_padding_mask": padding_mask(3, 4),
+             "memory_key_padding_mask": padding_mask(3, 6)}
+    run_modules(ours_layer, theirs_layer, sequences(*shapes))
+    run_modules(ours_layer, theirs_layer, sequences(*shapes), masks)
+    run_modules(ours_layer, theirs_layer, sequences(*shapes), {"tgt_mask": causal(4)},
+                {"tgt_is_causal": True})
+    run_modules(ours_layer, theirs_layer, sequences((4, 8), (6, 8)),
+                {"memory_key_padding_mask": padding_mask(1, 6)[0]})
+    # torch's deepcopy of a Parameter drops its .grad (minigrad's keeps it): start clean.
+    ours_layer.zero_grad()
+    theirs_layer.zero_grad()
+    ours = TransformerDecoder(ours_layer, 2, minigrad.nn.LayerNorm(8, dtype="float64"))
+    theirs = tnn.TransformerDecoder(theirs_layer, 2, tnn.LayerNorm(8, dtype=torch.float64))
+    run_modules(ours, theirs, sequences(*shapes), masks)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer(batch_first, norm_first):
+    from minigrad.nn.transformer import Transformer
+
+    options = {"d_model": 8, "nhead": 2, "num_encoder_layers": 2, "num_decoder_layers": 2,
+               "dim_feedforward": 16, "dropout": 0.0, "batch_first": batch_first,
+               "norm_first": norm_first}
+    ours = Transformer(**options, dtype="float64")
+    theirs = tnn.Transformer(**options, dtype=torch.float64)
+    shapes = ((3, 5, 8), (3, 4, 8)) if batch_first else ((5, 3, 8), (4, 3, 8))
+    masks = {"src_mask": boolean_attn_mask(5, 5), "tgt_mask": causal(4),
+             "memory_mask": RNG.standard_normal((4, 5)),
+             "src_key_padding_mask": padding_mask(3, 5),
+             "tgt_key_padding_mask": padding_mask(3, 4),
+             "memory_key_padding_mask": padding_mask(3, 5)}
+    run_modules(ours, theirs, sequences(*shapes))
+    run_modules(ours, theirs, sequences(*shapes), masks)
+    run_modules(ours, theirs, sequences(*shapes), {"tgt_mask": causal(4)}, {"tgt_is_causal": True})
+    run_modules(ours, theirs, sequences((5, 8), (4, 8)), {"tgt_mask": causal(4)})
+
+
+def test_transformer_custom_parts_and_state_dict_both_ways():
+    from minigrad.nn.transformer import Transformer, TransformerEncoder
+
+    ours_layer, theirs_layer = layer_pair("TransformerEncoderLayer")
+    ours = Transformer(8, 2, num_decoder_layers=1, dim_feedforward=16, dropout=0.0,
+                       custom_encoder=TransformerEncoder(ours_layer, 1), dtype="float64")
+    theirs = tnn.Transformer(8, 2, num_decoder_layers=1, dim_feedforward=16, dropout=0.0,
+                             custom_encoder=tnn.TransformerEncoder(theirs_layer, 1),
+                             dtype=torch.float64)
+    run_modules(ours, theirs, sequences((5, 2, 8), (3, 2, 8)))
+    fresh = tnn.Transformer(8, 2, num_decoder_layers=1, dim_feedforward=16,
+                            custom_encoder=tnn.TransformerEncoder(theirs_layer, 1),
+                            dtype=torch.float64)
+    fresh.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    for key, value in fresh.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), ours.state_dict()[key].numpy())
+
+
+def test_default_transformer_has_torchs_state_dict():
+    from minigrad.nn.transformer import Transformer
+
+    ours, theirs = Transformer(), tnn.Transformer()
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()
+    ]
+    assert ours.state_dict()["encoder.layers.0.linear1.weight"].dtype == np.float32
+
+
+@pytest.mark.parametrize("size", [0, 1, 4])
+def test_generate_square_subsequent_mask(size):
+    from minigrad.nn.transformer import Transformer
+
+    assert_close(Transformer.generate_square_subsequent_mask(size),
+                 tnn.Transformer.generate_square_subsequent_mask(size), np.float32)
+    assert_close(Transformer.generate_square_subsequent_mask(size, dtype="float64"),
+                 tnn.Transformer.generate_square_subsequent_mask(size, dtype=torch.float64))
+
+
+def test_transformer_errors_where_torch_errors():
+    from minigrad.nn.transformer import Transformer, TransformerEncoderLayer
+
+    options = {"d_model": 8, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1,
+               "dim_feedforward": 16}
+    ours, theirs = Transformer(**options), tnn.Transformer(**options)
+    for src, tgt, message in [((5, 3, 8), (4, 2, 8), "batch sizes"),
+                              ((5, 3, 6), (4, 3, 6), "d_model=8")]:
+        with pytest.raises(ValueError, match=message):
+            ours(minigrad.randn(*src), minigrad.randn(*tgt))
+        with pytest.raises(RuntimeError):
+            theirs(torch.randn(*src), torch.randn(*tgt))
+    with pytest.raises(ValueError, match="'relu' or 'gelu', not 'tanh'"):
+        TransformerEncoderLayer(8, 2, activation="tanh")
+    with pytest.raises(RuntimeError):
+        tnn.TransformerEncoderLayer(8, 2, activation="tanh")
+    with pytest.raises(ValueError, match="divisible"):
+        TransformerEncoderLayer(8, 3)
+    with pytest.raises(AssertionError):
+        tnn.TransformerEncoderLayer(8, 3)
