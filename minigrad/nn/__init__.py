@@ -2,7 +2,12 @@
 losses, initialisation and functional forms."""
 
 from minigrad.nn import functional, init, utils
-from minigrad.nn.attention import MultiheadAttention
+from minigrad.nn.attention import (
+    AdditiveAttention,
+    DotProductAttention,
+    LuongAttention,
+    MultiheadAttention,
+)
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.layers import (
     ELU,
@@ -51,6 +56,7 @@ from minigrad.nn.recurrent import (
 )
 from minigrad.nn.summary import summary
 from minigrad.nn.transformer import (
+    PositionalEncoding,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
@@ -108,7 +114,11 @@ __all__ = [
     "summary",
     "utils",
     # attention and the Transformer (issue 15)
+    "AdditiveAttention",
+    "DotProductAttention",
+    "LuongAttention",
     "MultiheadAttention",
+    "PositionalEncoding",
     "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",

@@ -30,6 +30,9 @@ from minigrad.ops import cat, linear, masked_fill, matmul, softmax
 from minigrad.tensor import Tensor
 
 __all__ = [
+    "AdditiveAttention",
+    "DotProductAttention",
+    "LuongAttention",
     "MultiheadAttention",
     "multi_head_attention_forward",
     "scaled_dot_product_attention",
@@ -616,3 +619,234 @@ class MultiheadAttention(Module):
             f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}, "
             f"batch_first={self.batch_first}"
         )
+
+
+# --------------------------------------------------------------------------- recurrent-era
+
+
+def _attend(
+    scores: Tensor, values: Tensor, key_padding_mask: Tensor | None, single: bool
+) -> tuple[Tensor, Tensor]:
+    """Softmax the scores ``(N, T, S)`` over the source steps not padded, and average the
+    values ``(N, S, Ev)`` with those weights; drop the ``T`` axis for a single step."""
+    if key_padding_mask is not None:
+        scores = masked_fill(scores, _constant(key_padding_mask._array[:, None, :]), -math.inf)
+    weights = _safe_softmax(scores)
+    context = matmul(weights, values)
+    if single:
+        return context.squeeze(1), weights.squeeze(1)
+    return context, weights
+
+
+def _check_recurrent_inputs(
+    query: Tensor,
+    keys: Tensor,
+    values: Tensor | None,
+    key_padding_mask: Tensor | None,
+    query_size: int | None,
+    key_size: int | None,
+    owner: str,
+) -> tuple[Tensor, Tensor, bool]:
+    """The query as ``(N, T, Eq)`` (and whether it was one step ``(N, Eq)``) and the
+    values (the keys when not given), after checking every shape."""
+    for tensor, what in ((query, "query"), (keys, "keys"), (values, "values")):
+        if tensor is not None:
+            _check_tensor(tensor, owner, what)
+            if tensor.dtype.kind != "f":
+                raise TypeError(f"{owner}: {what} must be floating, got dtype {tensor.dtype}")
+    if keys.ndim != 3:
+        raise ValueError(f"{owner}: keys must be (N, S, key_size), got shape {keys.shape}")
+    values = keys if values is None else values
+    if values.ndim != 3 or values.shape[:2] != keys.shape[:2]:
+        raise ValueError(
+            f"{owner}: values must be (N, S, value_size) with the keys' N and S, got keys "
+            f"{keys.shape} and values {values.shape}"
+        )
+    if query.ndim not in (2, 3) or query.shape[0] != keys.shape[0]:
+        raise ValueError(
+            f"{owner}: query must be (N, query_size) or (N, T, query_size) with the keys' "
+            f"batch N, got query {query.shape} and keys {keys.shape}"
+        )
+    if query_size is not None and query.shape[-1] != query_size:
+        raise ValueError(
+            f"{owner}: query has {query.shape[-1]} features (shape {query.shape}), expected "
+            f"query_size={query_size}"
+        )
+    if key_size is not None and keys.shape[-1] != key_size:
+        raise ValueError(
+            f"{owner}: keys have {keys.shape[-1]} features (shape {keys.shape}), expected "
+            f"key_size={key_size}"
+        )
+    if key_padding_mask is not None:
+        _check_tensor(key_padding_mask, owner, "key_padding_mask")
+        if key_padding_mask.dtype != np.bool_:
+            raise TypeError(
+                f"{owner}: key_padding_mask must be a bool tensor (True = padded step), got "
+                f"dtype {key_padding_mask.dtype}"
+            )
+        if key_padding_mask.shape != keys.shape[:2]:
+            raise ValueError(
+                f"{owner}: key_padding_mask must be (N, S) = {keys.shape[:2]} for keys "
+                f"{keys.shape}, got {key_padding_mask.shape}"
+            )
+    single = query.ndim == 2
+    return (query.unsqueeze(1) if single else query), values, single
+
+
+class AdditiveAttention(Module):
+    """Additive attention (Bahdanau et al., 2015) for recurrent encoder-decoders:
+
+    ``score(q, k_s) = v^T tanh(W_q q + W_k k_s)``, ``weights = softmax_s(score)``,
+    ``context = sum_s weights_s * value_s``.
+
+    Batch-first shapes: ``query`` ``(N, query_size)`` (one decoder step) or
+    ``(N, T, query_size)``; ``keys`` ``(N, S, key_size)`` (the encoder's outputs);
+    ``values`` ``(N, S, Ev)`` (the keys when omitted). Returns ``(context, weights)``:
+    ``(N, Ev)`` and ``(N, S)`` for one step, ``(N, T, Ev)`` and ``(N, T, S)`` otherwise.
+    ``key_padding_mask`` ``(N, S)``, bool, ``True`` at padded source steps, which get
+    weight 0. Parameters: ``query_proj.weight`` ``(hidden_size, query_size)``,
+    ``key_proj.weight`` ``(hidden_size, key_size)`` (with ``key_proj.bias`` when
+    ``bias``), ``score_proj.weight`` ``(1, hidden_size)``.
+
+    >>> attention = AdditiveAttention(query_size=8, key_size=6, hidden_size=5)
+    >>> context, weights = attention(minigrad.randn(2, 8), minigrad.randn(2, 7, 6))
+    >>> context.shape, weights.shape
+    ((2, 6), (2, 7))
+    """
+
+    def __init__(
+        self, query_size: int, key_size: int, hidden_size: int, bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.query_proj = Linear(query_size, hidden_size, bias=False, dtype=dtype)
+        self.key_proj = Linear(key_size, hidden_size, bias=bias, dtype=dtype)
+        self.score_proj = Linear(hidden_size, 1, bias=False, dtype=dtype)
+
+    def forward(
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        key_padding_mask: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``(context, weights)``; see the class."""
+        query, values, single = _check_recurrent_inputs(
+            query, keys, values, key_padding_mask, self.query_proj.in_features,
+            self.key_proj.in_features, "AdditiveAttention",
+        )
+        # (N, T, 1, H) + (N, 1, S, H): every query step against every source step.
+        hidden = (self.query_proj(query).unsqueeze(2) + self.key_proj(keys).unsqueeze(1)).tanh()
+        scores = self.score_proj(hidden).squeeze(-1)
+        return _attend(scores, values, key_padding_mask, single)
+
+
+LUONG_SCORES = ("dot", "general", "concat")
+
+
+class LuongAttention(Module):
+    """Multiplicative attention (Luong et al., 2015) for recurrent encoder-decoders, with
+    its three scores of a query ``q`` (the decoder state) against each key ``k_s``:
+
+    - ``"dot"``: ``q . k_s`` (``query_size == key_size``; no parameters);
+    - ``"general"``: ``q . (W k_s)``, ``weight`` ``(query_size, key_size)``;
+    - ``"concat"``: ``v^T tanh(W [q; k_s])``, ``weight`` ``(hidden_size, query_size +
+      key_size)`` and ``v`` ``(1, hidden_size)``.
+
+    Then ``weights = softmax_s(score)`` and ``context = sum_s weights_s * value_s``.
+    Shapes, ``key_padding_mask`` and the result as :class:`AdditiveAttention`.
+    """
+
+    def __init__(
+        self,
+        query_size: int,
+        key_size: int | None = None,
+        score: str = "general",
+        hidden_size: int | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if score not in LUONG_SCORES:
+            raise ValueError(
+                f"LuongAttention: score must be one of {', '.join(map(repr, LUONG_SCORES))}, "
+                f"got {score!r}"
+            )
+        self.query_size = int(query_size)
+        self.key_size = self.query_size if key_size is None else int(key_size)
+        self.score = score
+        if score == "dot" and self.key_size != self.query_size:
+            raise ValueError(
+                f"LuongAttention: the 'dot' score needs query_size == key_size, got "
+                f"{self.query_size} and {self.key_size} (use 'general' to map between them)"
+            )
+        if score == "general":
+            self.weight = Linear(self.key_size, self.query_size, bias=False, dtype=dtype)
+        elif score == "concat":
+            hidden = self.query_size if hidden_size is None else int(hidden_size)
+            self.weight = Linear(self.query_size + self.key_size, hidden, bias=False,
+                                 dtype=dtype)
+            self.v = Linear(hidden, 1, bias=False, dtype=dtype)
+
+    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+        """The scores ``(N, T, S)`` of queries ``(N, T, query_size)`` against keys."""
+        if self.score == "dot":
+            return matmul(query, keys.transpose(1, 2))
+        if self.score == "general":
+            return matmul(query, self.weight(keys).transpose(1, 2))
+        batch, steps, sources = query.shape[0], query.shape[1], keys.shape[1]
+        pairs = cat([
+            query.unsqueeze(2).expand(batch, steps, sources, self.query_size),
+            keys.unsqueeze(1).expand(batch, steps, sources, self.key_size),
+        ], dim=-1)
+        return self.v(self.weight(pairs).tanh()).squeeze(-1)  # type: ignore[no-any-return]
+
+    def forward(
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        key_padding_mask: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``(context, weights)``; see :class:`AdditiveAttention`."""
+        query, values, single = _check_recurrent_inputs(
+            query, keys, values, key_padding_mask, self.query_size, self.key_size,
+            "LuongAttention",
+        )
+        return _attend(self.scores(query, keys), values, key_padding_mask, single)
+
+    def extra_repr(self) -> str:
+        return f"query_size={self.query_size}, key_size={self.key_size}, score={self.score!r}"
+
+
+class DotProductAttention(Module):
+    """Parameter-free dot-product attention for recurrent encoder-decoders:
+    ``score(q, k_s) = scale * q . k_s`` (Luong's ``"dot"`` score; ``scale=None`` means 1,
+    ``1 / sqrt(d)`` gives the Transformer's scaling). Shapes, ``key_padding_mask`` and
+    the result as :class:`AdditiveAttention`."""
+
+    def __init__(self, scale: float | None = None) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def forward(
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        key_padding_mask: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``(context, weights)``; see :class:`AdditiveAttention`."""
+        if isinstance(query, Tensor) and isinstance(keys, Tensor) and keys.ndim == 3:
+            size: int | None = keys.shape[-1]
+        else:
+            size = None
+        query, values, single = _check_recurrent_inputs(
+            query, keys, values, key_padding_mask, size, None, "DotProductAttention"
+        )
+        scores = matmul(query, keys.transpose(1, 2))
+        if self.scale is not None:
+            scores = scores * float(self.scale)
+        return _attend(scores, values, key_padding_mask, single)
+
+    def extra_repr(self) -> str:
+        return "" if self.scale is None else f"scale={self.scale}"

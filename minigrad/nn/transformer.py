@@ -1,6 +1,7 @@
 """The Transformer (Vaswani et al., 2017) with PyTorch's modules, names and layouts:
 ``TransformerEncoderLayer``, ``TransformerEncoder``, ``TransformerDecoderLayer``,
-``TransformerDecoder`` and ``Transformer``, so state dicts move between the two.
+``TransformerDecoder`` and ``Transformer``, so state dicts move between the two; and
+``PositionalEncoding``, the sinusoidal position signal added to the embeddings.
 
 Each layer is its equations written with :class:`~minigrad.nn.attention.MultiheadAttention`,
 ``Linear``, ``LayerNorm`` and ``Dropout``. ``norm_first=False`` (the original "post-norm"
@@ -30,6 +31,7 @@ from minigrad.nn.module import Module
 from minigrad.tensor import Tensor
 
 __all__ = [
+    "PositionalEncoding",
     "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",
@@ -487,3 +489,65 @@ class Transformer(Module):
             raise ValueError(f"generate_square_subsequent_mask: sz must be an int >= 0, got {sz!r}")
         return Tensor._make(_square_subsequent_mask(int(sz), dtype))
 
+
+
+# --------------------------------------------------------------------------- positions
+
+
+class PositionalEncoding(Module):
+    """Sinusoidal positional encoding (Vaswani et al., 2017), added to a sequence of
+    embeddings, then dropout:
+
+    ``pe[pos, 2i] = sin(pos / 10000^(2i / d_model))``,
+    ``pe[pos, 2i + 1] = cos(pos / 10000^(2i / d_model))``, ``y = dropout(x + pe[:L])``.
+
+    Shapes: ``(L, N, d_model)``, or ``(N, L, d_model)`` when ``batch_first``, or
+    ``(L, d_model)`` unbatched; the output has the input's shape. ``pe`` ``(max_len,
+    d_model)`` is a buffer (in the ``state_dict``, not learned).
+
+    >>> encode = PositionalEncoding(16, max_len=100, batch_first=True)
+    >>> encode(minigrad.zeros(2, 10, 16)).shape
+    (2, 10, 16)
+    """
+
+    def __init__(
+        self, d_model: int, max_len: int = 5000, dropout: float = 0.0,
+        batch_first: bool = False, dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.d_model = _check_positive(d_model, "PositionalEncoding: d_model")
+        self.max_len = _check_positive(max_len, "PositionalEncoding: max_len")
+        self.batch_first = batch_first
+        self.dropout = Dropout(_check_dropout(dropout, "PositionalEncoding"))
+        resolved = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+        if resolved not in dtypes.FLOATING:
+            raise TypeError(f"PositionalEncoding: dtype must be float32 or float64, got {resolved}")
+        position = np.arange(self.max_len, dtype=np.float64)[:, None]
+        frequency = np.exp(np.arange(0, self.d_model, 2) * (-np.log(10000.0) / self.d_model))
+        table = np.zeros((self.max_len, self.d_model))
+        table[:, 0::2] = np.sin(position * frequency)
+        table[:, 1::2] = np.cos(position * frequency[: self.d_model // 2])
+        self.register_buffer("pe", Tensor._make(table.astype(resolved)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``dropout(x + pe)`` over the first ``L`` positions."""
+        if not isinstance(x, Tensor):
+            raise TypeError(f"PositionalEncoding: input must be a Tensor, got {type(x).__name__}")
+        if x.ndim not in (2, 3) or x.shape[-1] != self.d_model:
+            raise ValueError(
+                f"PositionalEncoding: input must be (L, N, d_model), (N, L, d_model) with "
+                f"batch_first, or (L, d_model), with d_model={self.d_model}; got {x.shape}"
+            )
+        length = _sequence_length(x, self.batch_first)
+        if length > self.max_len:
+            raise ValueError(
+                f"PositionalEncoding: the sequence has {length} positions (input {x.shape}), "
+                f"more than max_len={self.max_len}; build the module with a larger max_len"
+            )
+        table = self.pe[:length]
+        if x.ndim == 3 and not self.batch_first:
+            table = table.unsqueeze(1)
+        return self.dropout(x + table.to(x.dtype))  # type: ignore[no-any-return]
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, max_len={self.max_len}, batch_first={self.batch_first}"

@@ -221,3 +221,129 @@ def test_mha_errors_name_the_shapes():
         attention(x, x[..., :6], x[..., :6])
     with pytest.raises(ValueError, match=r"key_padding_mask must be \(N, S\).*\(4,\)"):
         attention(x, x, x, key_padding_mask=minigrad.zeros(4, dtype=minigrad.bool))
+
+
+# ----------------------------------------------------------------------------- item 4
+
+from minigrad.nn.attention import (  # noqa: E402
+    AdditiveAttention,
+    DotProductAttention,
+    LuongAttention,
+)
+
+
+def recurrent_modules():
+    return {
+        "additive": AdditiveAttention(3, 4, 5, dtype="float64"),
+        "dot": LuongAttention(4, score="dot"),
+        "general": LuongAttention(3, 4, score="general", dtype="float64"),
+        "concat": LuongAttention(3, 4, score="concat", hidden_size=5, dtype="float64"),
+        "scaled_dot": DotProductAttention(scale=0.5),
+    }
+
+
+def query_size(name):
+    return 4 if name in ("dot", "scaled_dot") else 3
+
+
+def reference_scores(name, module, q, k):
+    """Each score written out per (query step, source step) in NumPy."""
+    n, t, s = q.shape[0], q.shape[1], k.shape[1]
+    out = np.empty((n, t, s))
+    for b in range(n):
+        for i in range(t):
+            for j in range(s):
+                qi, kj = q[b, i], k[b, j]
+                if name == "additive":
+                    hidden = module.query_proj.weight._array @ qi + (
+                        module.key_proj.weight._array @ kj + module.key_proj.bias._array
+                    )
+                    out[b, i, j] = module.score_proj.weight._array[0] @ np.tanh(hidden)
+                elif name == "dot":
+                    out[b, i, j] = qi @ kj
+                elif name == "scaled_dot":
+                    out[b, i, j] = 0.5 * qi @ kj
+                elif name == "general":
+                    out[b, i, j] = qi @ module.weight.weight._array @ kj
+                else:
+                    hidden = module.weight.weight._array @ np.concatenate([qi, kj])
+                    out[b, i, j] = module.v.weight._array[0] @ np.tanh(hidden)
+    return out
+
+
+@pytest.mark.parametrize("name", ["additive", "dot", "general", "concat", "scaled_dot"])
+def test_recurrent_attention_matches_its_equations_with_padding(name):
+    module = recurrent_modules()[name]
+    q, k, v = tensors((2, 3, query_size(name)), (2, 5, 4), (2, 5, 2), requires_grad=False)
+    padded = np.zeros((2, 5), dtype=bool)
+    padded[0, 3:] = True  # the first sequence has 3 real steps
+    context, weights = module(q, k, v, key_padding_mask=minigrad.tensor(padded))
+    scores = np.where(padded[:, None, :], -np.inf, reference_scores(name, module, q._array,
+                                                                   k._array))
+    expected = np.exp(scores - scores.max(-1, keepdims=True))
+    expected /= expected.sum(-1, keepdims=True)
+    np.testing.assert_allclose(weights._array, expected, rtol=1e-10, atol=1e-14)
+    assert np.all(weights._array[0, :, 3:] == 0)
+    np.testing.assert_allclose(context._array, expected @ v._array, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["additive", "dot", "general", "concat", "scaled_dot"])
+def test_recurrent_attention_gradients(name):
+    module = recurrent_modules()[name]
+    q, k, v = tensors((2, 3, query_size(name)), (2, 5, 4), (2, 5, 2))
+    padded = np.zeros((2, 5), dtype=bool)
+    padded[1, 4] = True
+    mask = minigrad.tensor(padded)
+
+    def attend(q, k, v, *parameters):
+        return module(q, k, v, key_padding_mask=mask)
+
+    assert gradcheck(attend, (q, k, v, *module.parameters()))
+
+
+@pytest.mark.parametrize("name", ["additive", "general", "concat"])
+def test_one_decoder_step_and_values_default_to_keys(name):
+    module = recurrent_modules()[name]
+    q, k = tensors((2, query_size(name)), (2, 5, 4), requires_grad=False)
+    context, weights = module(q, k)
+    assert context.shape == (2, 4) and weights.shape == (2, 5)
+    steps, step_weights = module(q.unsqueeze(1), k, k)
+    np.testing.assert_allclose(context._array, steps._array[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(weights._array, step_weights._array[:, 0], rtol=1e-12)
+
+
+def test_recurrent_attention_parameters():
+    additive = AdditiveAttention(3, 4, 5)
+    assert {n: p.shape for n, p in additive.named_parameters()} == {
+        "query_proj.weight": (5, 3), "key_proj.weight": (5, 4), "key_proj.bias": (5,),
+        "score_proj.weight": (1, 5),
+    }
+    assert list(LuongAttention(4, score="dot").parameters()) == []
+    assert list(DotProductAttention().parameters()) == []
+    assert {n: p.shape for n, p in LuongAttention(3, 4).named_parameters()} == {
+        "weight.weight": (3, 4)
+    }
+    assert "score='concat'" in repr(LuongAttention(3, 4, score="concat"))
+
+
+def test_recurrent_attention_errors():
+    with pytest.raises(ValueError, match="score must be one of 'dot', 'general', 'concat'"):
+        LuongAttention(4, score="bilinear")
+    with pytest.raises(ValueError, match="query_size == key_size, got 3 and 4"):
+        LuongAttention(3, 4, score="dot")
+    module = AdditiveAttention(3, 4, 5)
+    q, k = minigrad.randn(2, 3), minigrad.randn(2, 5, 4)
+    with pytest.raises(ValueError, match=r"query has 4 features.*query_size=3"):
+        module(minigrad.randn(2, 4), k)
+    with pytest.raises(ValueError, match=r"keys' batch N.*\(3, 3\).*\(2, 5, 4\)"):
+        module(minigrad.randn(3, 3), k)
+    with pytest.raises(ValueError, match=r"keys must be \(N, S, key_size\)"):
+        module(q, k[0])
+    with pytest.raises(ValueError, match=r"values must be.*\(2, 4, 2\)"):
+        module(q, k, minigrad.randn(2, 4, 2))
+    with pytest.raises(ValueError, match=r"key_padding_mask must be \(N, S\) = \(2, 5\).*\(2, 4\)"):
+        module(q, k, key_padding_mask=minigrad.zeros(2, 4, dtype=minigrad.bool))
+    with pytest.raises(TypeError, match="bool tensor"):
+        module(q, k, key_padding_mask=minigrad.zeros(2, 5))
+    with pytest.raises(ValueError, match=r"query has 3 features.*query_size=4"):
+        DotProductAttention()(q, k)

@@ -10,6 +10,7 @@ import pytest
 import minigrad
 import minigrad.nn.functional as F
 from minigrad.nn.transformer import (
+    PositionalEncoding,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
@@ -160,3 +161,59 @@ def test_errors_name_the_problem():
         model(minigrad.randn(5, 2, 4), minigrad.randn(3, 1, 4))
     with pytest.raises(ValueError, match="d_model=4"):
         model(minigrad.randn(5, 2, 3), minigrad.randn(3, 2, 3))
+
+
+# ----------------------------------------------------------------------------- item 4
+
+
+@pytest.mark.parametrize("d_model", [6, 7])
+def test_positional_encoding_values(d_model):
+    encode = PositionalEncoding(d_model, max_len=50, dtype="float64")
+    table = encode.pe._array
+    assert table.shape == (50, d_model) and table.dtype == np.float64
+    for position in (0, 1, 17, 49):
+        for i in range(d_model):
+            angle = position / 10000 ** (2 * (i // 2) / d_model)
+            expected = np.sin(angle) if i % 2 == 0 else np.cos(angle)
+            assert table[position, i] == pytest.approx(expected, abs=1e-12)
+    assert list(encode.state_dict()) == ["pe"] and list(encode.parameters()) == []
+
+
+@pytest.mark.parametrize("layout", ["sequence_first", "batch_first", "unbatched"])
+def test_positional_encoding_adds_the_first_positions(layout):
+    encode = PositionalEncoding(4, max_len=10, batch_first=layout == "batch_first",
+                                dtype="float64")
+    shape = {"sequence_first": (5, 2, 4), "batch_first": (2, 5, 4), "unbatched": (5, 4)}[layout]
+    x = sequence(*shape, requires_grad=True)
+    out = encode(x)
+    table = encode.pe._array[:5]
+    expected = x._array + (table[:, None] if layout == "sequence_first" else table)
+    np.testing.assert_allclose(out._array, expected, rtol=1e-14)
+    assert gradcheck(encode, (x,))
+
+
+def test_positional_encoding_float32_by_default_and_dropout():
+    encode = PositionalEncoding(4, max_len=10, dropout=0.5)
+    x = minigrad.zeros(6, 3, 4)
+    assert encode.pe.dtype == np.float32 and encode(x).dtype == np.float32
+    minigrad.manual_seed(0)
+    dropped = encode(x)._array
+    kept = dropped != 0
+    assert 0 < kept.mean() < 1
+    expected = np.broadcast_to(encode.pe._array[:6, None] * 2, dropped.shape)
+    np.testing.assert_allclose(dropped[kept], expected[kept], rtol=1e-6)
+    encode.eval()
+    np.testing.assert_array_equal(encode(x)._array, np.broadcast_to(encode.pe._array[:6, None],
+                                                                    (6, 3, 4)))
+
+
+def test_positional_encoding_errors():
+    encode = PositionalEncoding(4, max_len=3)
+    with pytest.raises(ValueError, match=r"4 positions.*max_len=3"):
+        encode(minigrad.zeros(4, 1, 4))
+    with pytest.raises(ValueError, match=r"d_model=4; got \(3, 1, 5\)"):
+        encode(minigrad.zeros(3, 1, 5))
+    with pytest.raises(ValueError, match="d_model must be a positive int"):
+        PositionalEncoding(0)
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        encode(np.zeros((3, 4)))
