@@ -16,7 +16,11 @@ from minigrad.nn.attention import MultiheadAttention, scaled_dot_product_attenti
 
 RNG = np.random.default_rng(2026)
 # torch warns when a boolean padding mask meets a float attention mask; both are supported.
-pytestmark = pytest.mark.filterwarnings("ignore:Support for mismatched")
+# torch also warns that its nested-tensor fast path is off (it is not reproduced here).
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Support for mismatched"),
+    pytest.mark.filterwarnings("ignore:enable_nested_tensor is True"),
+]
 TOLERANCE = {np.float64: {"atol": 1e-12, "rtol": 1e-10}, np.float32: {"atol": 2e-5, "rtol": 2e-4}}
 
 
