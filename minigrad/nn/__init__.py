@@ -2,6 +2,12 @@
 losses, initialisation and functional forms."""
 
 from minigrad.nn import functional, init, utils
+from minigrad.nn.attention import (
+    AdditiveAttention,
+    DotProductAttention,
+    LuongAttention,
+    MultiheadAttention,
+)
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.conv import (
     AdaptiveAvgPool1d,
@@ -57,6 +63,14 @@ from minigrad.nn.recurrent import (
     SequenceOutput,
 )
 from minigrad.nn.summary import summary
+from minigrad.nn.transformer import (
+    PositionalEncoding,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "AdaptiveAvgPool1d",
@@ -113,6 +127,17 @@ __all__ = [
     "init",
     "summary",
     "utils",
+    # attention and the Transformer (issue 15)
+    "AdditiveAttention",
+    "DotProductAttention",
+    "LuongAttention",
+    "MultiheadAttention",
+    "PositionalEncoding",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]
 
 # nn additions (issue 13): parameter containers, lazy layers

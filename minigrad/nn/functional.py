@@ -95,6 +95,9 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    # attention (issue 15)
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -1189,4 +1192,10 @@ FUSED_OP_RECORDS = (
         _numpy_embedding_scaled_gradient,
         domain=(-1.5, 1.5),
     ),
+)
+
+# Attention lives with its modules in minigrad.nn.attention (which uses dropout above).
+from minigrad.nn.attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
 )
