@@ -46,6 +46,17 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
+        """A new parameter with a copy of the values and the same ``requires_grad``, and
+        no ``.grad`` (as PyTorch's: a copied layer starts without gradients)."""
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self).__new__(type(self))
+        _make(self._array.copy(), into=result)
+        result.requires_grad = self.requires_grad
+        memo[id(self)] = result
+        return result
+
 
 class UninitializedParameter(Parameter):
     """A parameter whose shape is not known yet, as PyTorch's: what a lazy module

@@ -179,3 +179,21 @@ def test_load_state_dict_non_strict_still_refuses_wrong_shapes():
     with pytest.raises(RuntimeError, match=r"weight: shape \(2, 3\)"):
         model.load_state_dict({"weight": np.ones((2, 3)), "bias": np.ones(3)}, strict=False)
     assert_unchanged(model, before)
+
+
+def test_a_deep_copied_layer_has_copied_values_and_no_gradients():
+    """As PyTorch's Parameter.__deepcopy__: a copy made after a backward pass starts
+    without .grad, owns new memory, and keeps requires_grad."""
+    import copy
+
+    layer = minigrad.nn.Linear(3, 2)
+    layer.bias.requires_grad_(False)
+    layer(minigrad.ones(4, 3)).sum().backward()
+    twin = copy.deepcopy(layer)
+    assert layer.weight.grad is not None and twin.weight.grad is None
+    assert type(twin.weight) is minigrad.nn.Parameter
+    assert twin.weight.requires_grad and not twin.bias.requires_grad
+    np.testing.assert_array_equal(twin.weight.detach().numpy(), layer.weight.detach().numpy())
+    with minigrad.no_grad():
+        twin.weight.add_(1.0)
+    assert not np.array_equal(twin.weight.detach().numpy(), layer.weight.detach().numpy())
