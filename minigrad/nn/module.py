@@ -283,6 +283,24 @@ class Module:
             module = found
         return module
 
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (``"encoder.layers.0"``), replacing
+        the module there, as PyTorch. The path up to the last name must lead to modules;
+        the last name may be new unless ``strict``, but must not name something that is
+        not a Module. Raises before anything changes."""
+        if target == "":
+            raise ValueError("set_submodule: cannot set the submodule without a target name")
+        if not isinstance(module, Module):
+            raise ValueError(f"set_submodule: `module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        exists = hasattr(parent, name)
+        if strict and not exists:
+            raise AttributeError(f"{type(parent).__name__} has no attribute `{name}`")
+        if exists and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at the dotted path ``target`` (``"encoder.weight"``). Raises
         ``AttributeError`` if the path does not exist or ends at something that is not a

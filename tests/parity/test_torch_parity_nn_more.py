@@ -481,3 +481,31 @@ def test_lazy_linear_load_state_dict_before_the_first_call_matches_torch():
     )
     assert repr(ours) == repr(theirs)
     assert "in_features=4" in repr(ours[0])
+
+
+def test_set_submodule_matches_torch():
+    def build(mod):
+        return mod.Sequential(mod.Linear(2, 3), mod.Sequential(mod.ReLU(), mod.Linear(3, 1)))
+
+    ours, theirs = build(nn), build(tnn)
+    ours.set_submodule("1.0", nn.Tanh())
+    theirs.set_submodule("1.0", tnn.Tanh())
+    ours.set_submodule("1.extra", nn.Identity())
+    theirs.set_submodule("1.extra", tnn.Identity())
+    assert repr(ours) == repr(theirs)
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    cases = [
+        (("", nn.ReLU()), ("", tnn.ReLU()), ValueError),
+        (("0.weight", nn.ReLU()), ("0.weight", tnn.ReLU()), AttributeError),
+        (("2.x", nn.ReLU()), ("2.x", tnn.ReLU()), AttributeError),
+        (("1.new", nn.ReLU(), True), ("1.new", tnn.ReLU(), True), AttributeError),
+        (("0", 3), ("0", 3), ValueError),
+    ]
+    for ours_args, theirs_args, error in cases:
+        with pytest.raises(error) as theirs_error:
+            theirs.set_submodule(*theirs_args)
+        with pytest.raises(error) as ours_error:
+            ours.set_submodule(*ours_args)
+        if error is AttributeError:
+            assert str(ours_error.value) == str(theirs_error.value)
+    assert repr(ours) == repr(theirs)
