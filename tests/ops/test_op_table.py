@@ -243,12 +243,6 @@ NOT_REGISTERED = {
     # The identity Module.__call__ puts around a module's inputs and outputs when it has
     # full backward hooks: an nn mechanism, not an op.
     "minigrad.nn.module._HookIdentity",
-    # nn.functional's other fused Functions, for the same reason as BinaryCrossEntropy
-    # (their records are FUSED_OP_RECORDS): exact GELU and its erf, and the lookup/scatter
-    # pair of embedding(scale_grad_by_freq=True).
-    "minigrad.nn.functional.Erf",
-    "minigrad.nn.functional.Gelu",
-    "minigrad.nn.functional._FrequencyScaledLookup",
 }
 
 
