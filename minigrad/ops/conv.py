@@ -77,14 +77,20 @@ def _grouped_output(gy: np.ndarray, groups: int) -> np.ndarray:
     return np.ascontiguousarray(grouped).reshape(groups, channels // groups, n * steps)
 
 
-def conv1d_array(x: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """``conv(x, w)`` on arrays: ``x (N, C_in, L)``, ``w (C_out, C_in / groups, K)``."""
+def conv1d_array(
+    x: np.ndarray, w: np.ndarray, geometry: Geometry, b: np.ndarray | None = None
+) -> np.ndarray:
+    """``conv(x, w) + b`` on arrays: ``x (N, C_in, L)``, ``w (C_out, C_in / groups, K)``,
+    ``b (C_out,)`` or None."""
     groups = geometry[3]
     n, (out_channels, per_group, kernel) = x.shape[0], w.shape
     steps = _output_length(x.shape[2], kernel, geometry)
     columns = _columns(x, kernel, geometry)
     product = np.matmul(w.reshape(groups, out_channels // groups, per_group * kernel), columns)
-    result = product.reshape(out_channels, n, steps).transpose(1, 0, 2)
+    result = product.reshape(out_channels, n, steps)
+    if b is not None:  # added while the product is still in cache, before the transpose
+        result += b.reshape(out_channels, 1, 1)
+    result = result.transpose(1, 0, 2)
     return np.ascontiguousarray(result)
 
 
@@ -121,23 +127,29 @@ def conv1d_weight_grad_array(
 
 
 class Conv1d(Function):
-    """``conv(x, w)``: each output channel's weights slid along the input (cross-
-    correlation, as in every deep-learning library). Backward: ``conv^T(grad, w)`` for
-    ``x``, ``wgrad(x, grad)`` for ``w``."""
+    """``conv(x, w) + b``: each output channel's weights slid along the input (cross-
+    correlation, as in every deep-learning library), plus its bias (None inside the
+    other two's backwards). Backward: ``conv^T(grad, w)`` for ``x``, ``wgrad(x, grad)``
+    for ``w``, the sum of ``grad`` over batch and steps for ``b``."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, w: Tensor, geometry: Geometry) -> np.ndarray:
+    def forward(
+        ctx: Any, x: Tensor, w: Tensor, b: Tensor | None, geometry: Geometry
+    ) -> np.ndarray:
         ctx.save_for_backward(x, w)
         ctx.geometry = geometry
-        return conv1d_array(x._array, w._array, geometry)
+        return conv1d_array(x._array, w._array, geometry, None if b is None else b._array)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
+    def backward(
+        ctx: Any, grad: Tensor
+    ) -> tuple[Tensor | None, Tensor | None, Tensor | None, None]:
         x, w = ctx.saved_tensors
-        need_x, need_w = ctx.needs_input_grad[:2]
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
         grad_x = Conv1dInputGrad.apply(grad, w, x.shape[2], ctx.geometry) if need_x else None
         grad_w = Conv1dWeightGrad.apply(x, grad, w.shape[2], ctx.geometry) if need_w else None
-        return grad_x, grad_w, None
+        grad_b = grad.sum(dim=(0, 2)) if need_b else None
+        return grad_x, grad_w, grad_b, None
 
 
 class Conv1dInputGrad(Function):
@@ -155,7 +167,7 @@ class Conv1dInputGrad(Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:
         gy, w = ctx.saved_tensors
         need_gy, need_w = ctx.needs_input_grad[:2]
-        grad_gy = Conv1d.apply(grad, w, ctx.geometry) if need_gy else None
+        grad_gy = Conv1d.apply(grad, w, None, ctx.geometry) if need_gy else None
         grad_w = Conv1dWeightGrad.apply(grad, gy, w.shape[2], ctx.geometry) if need_w else None
         return grad_gy, grad_w, None, None
 
@@ -175,7 +187,7 @@ class Conv1dWeightGrad(Function):
         x, gy = ctx.saved_tensors
         need_x, need_gy = ctx.needs_input_grad[:2]
         grad_x = Conv1dInputGrad.apply(gy, grad, x.shape[2], ctx.geometry) if need_x else None
-        grad_gy = Conv1d.apply(x, grad, ctx.geometry) if need_gy else None
+        grad_gy = Conv1d.apply(x, grad, None, ctx.geometry) if need_gy else None
         return grad_x, grad_gy, None, None
 
 
@@ -214,13 +226,20 @@ def _batched(input: Any, weight: Any, owner: str) -> tuple[Tensor, bool]:
     return (input.unsqueeze(0) if unbatched else input), unbatched
 
 
-def _with_bias(out: Tensor, bias: Any, channels: int, owner: str) -> Tensor:
+def _checked_bias(bias: Any, channels: int, dtype: np.dtype, owner: str) -> Tensor | None:
     if bias is None:
-        return out
+        return None
     if not isinstance(bias, Tensor) or bias.shape != (channels,):
         shape = tuple(bias.shape) if isinstance(bias, Tensor) else type(bias).__name__
         raise ValueError(f"{owner}: bias must have shape ({channels},), got {shape}")
-    return out + bias.reshape(1, channels, 1)
+    if bias.dtype != dtype:
+        raise TypeError(f"{owner}: bias must have the input's dtype {dtype}, got {bias.dtype}")
+    return bias
+
+
+def _with_bias(out: Tensor, bias: Any, channels: int, owner: str) -> Tensor:
+    checked = _checked_bias(bias, channels, out.dtype, owner)
+    return out if checked is None else out + checked.reshape(1, channels, 1)
 
 
 # --------------------------------------------------------------------------- the ops
@@ -276,8 +295,8 @@ def conv1d(
             f"{tuple(input.shape)}, padding {padding!r}) but the kernel spans {reach + 1} "
             f"(size {kernel}, dilation {dilation}): the kernel can't be larger than the input"
         )
-    out = Conv1d.apply(x, weight, (stride, (left, right), dilation, groups))
-    out = _with_bias(out, bias, out_channels, "conv1d")
+    bias = _checked_bias(bias, out_channels, x.dtype, "conv1d")
+    out = Conv1d.apply(x, weight, bias, (stride, (left, right), dilation, groups))
     return out.squeeze(0) if unbatched else out
 
 
