@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.devices import resolve_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.layers import Linear
@@ -507,6 +508,7 @@ class MultiheadAttention(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         for size, what in ((embed_dim, "embed_dim"), (num_heads, "num_heads")):
             if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:

@@ -99,8 +99,14 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         self.in_features = _check_size(in_features, "Linear: in_features")
         self.out_features = _check_size(out_features, "Linear: out_features")
@@ -415,8 +421,10 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         self.normalized_shape = F._shape_tuple(normalized_shape)
         self.eps = eps
@@ -474,10 +482,12 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
         *,
         bias: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         self.num_features = _check_size(num_features, "BatchNorm1d: num_features", 1)
         self.eps = eps
@@ -783,8 +793,10 @@ class MLP(Module):
         out_features: int,
         activation: Any = "relu",
         dropout: float = 0.0,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         if isinstance(hidden_sizes, (int, np.integer)):
             hidden_sizes = [int(hidden_sizes)]

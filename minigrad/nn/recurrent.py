@@ -44,6 +44,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd import in_place
 from minigrad.creation import zeros
+from minigrad.devices import resolve_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
@@ -434,10 +435,12 @@ class RNNCell(_CellBase):
         hidden_size: int,
         bias: bool = True,
         nonlinearity: str = "tanh",
+        device: Any = None,
         dtype: Any = None,
         *,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNNCell")
         super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self._configure(nonlinearity=nonlinearity)
@@ -519,6 +522,7 @@ class LSTMCell(_CellBase):
         input_size: int,
         hidden_size: int,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
         *,
         peephole: bool = False,
@@ -528,6 +532,7 @@ class LSTMCell(_CellBase):
         forget_bias: float = 0.0,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         options = _lstm_options(
             "LSTMCell",
             bias,
@@ -707,10 +712,12 @@ class GRUCell(_CellBase):
         input_size: int,
         hidden_size: int,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
         *,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self.reset_parameters()
 
@@ -1280,10 +1287,12 @@ class RNN(_RecurrentLayer):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: Any = None,
         dtype: Any = None,
         *,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         _choice(nonlinearity, RNN_NONLINEARITIES, "nonlinearity", "RNN")
         super().__init__(
             input_size,
@@ -1363,6 +1372,7 @@ class LSTM(_RecurrentLayer):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
+        device: Any = None,
         dtype: Any = None,
         *,
         peephole: bool = False,
@@ -1372,6 +1382,7 @@ class LSTM(_RecurrentLayer):
         forget_bias: float = 0.0,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool):
             raise TypeError(f"LSTM: proj_size must be an int, got {type(proj_size).__name__}")
         if proj_size < 0:
@@ -1460,10 +1471,12 @@ class GRU(_RecurrentLayer):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: Any = None,
         dtype: Any = None,
         *,
         fused: bool = True,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__(
             input_size,
             hidden_size,

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.devices import resolve_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.attention import MultiheadAttention
@@ -126,6 +127,7 @@ class TransformerEncoderLayer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         owner = "TransformerEncoderLayer"
         d_model = _check_positive(d_model, f"{owner}: d_model")
@@ -249,6 +251,7 @@ class TransformerDecoderLayer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         owner = "TransformerDecoderLayer"
         d_model = _check_positive(d_model, f"{owner}: d_model")
@@ -404,6 +407,7 @@ class Transformer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        resolve_device(device, type(self).__name__)  # the CPU, or a clear error
         super().__init__()
         layer_options: dict[str, Any] = {
             "dim_feedforward": dim_feedforward, "dropout": dropout, "activation": activation,

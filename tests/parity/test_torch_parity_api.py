@@ -103,3 +103,22 @@ def test_the_legacy_constructor_follows_the_default_dtype_and_refuses_a_number()
         minigrad.Tensor(2.5)
     with pytest.raises(TypeError, match="non-negative ints"):
         minigrad.Tensor(2, -1)
+
+
+LAYERS_WITH_DEVICE = [
+    ("Linear", (3, 2)), ("LSTM", (3, 2)), ("GRU", (3, 2)), ("RNN", (3, 2)),
+    ("LSTMCell", (3, 2)), ("GRUCell", (3, 2)), ("RNNCell", (3, 2)), ("LayerNorm", (3,)),
+    ("BatchNorm1d", (3,)), ("Embedding", (4, 3)), ("Conv1d", (3, 2, 2)),
+    ("MultiheadAttention", (4, 2)), ("TransformerEncoderLayer", (4, 2)),
+]
+
+
+@pytest.mark.parametrize("name, args", LAYERS_WITH_DEVICE, ids=[n for n, _ in LAYERS_WITH_DEVICE])
+def test_layers_take_device_as_pytorch(name, args):
+    """``nn.Linear(3, 2, device=device)`` runs as in PyTorch; a device other than the CPU
+    is refused at construction, with the reason."""
+    for lib in (torch, minigrad):
+        layer = getattr(lib.nn, name)(*args, device=lib.device("cpu"))
+        assert {str(p.device) for p in layer.parameters()} == {"cpu"}
+    with pytest.raises(RuntimeError, match="CPU"):
+        getattr(minigrad.nn, name)(*args, device="cuda")

@@ -83,7 +83,7 @@ def char_rnn_classifier(torch):
     criterion = nn.NLLLoss()
     learning_rate = 0.05
     losses, guesses = [], []
-    for epoch in range(3):
+    for epoch in range(3):  # noqa: B007 (as the tutorials write it)
         for name, label in names:
             category = torch.tensor([label], dtype=torch.long)
             hidden = rnn.init_hidden()
@@ -165,7 +165,7 @@ def word_language_model(torch):
     criterion = nn.NLLLoss()
     lr, losses = 2.0, []
     model.train()
-    for epoch in range(2):
+    for epoch in range(2):  # noqa: B007 (as the tutorials write it)
         hidden = model.init_hidden(batch_size)
         for i in range(0, train_data.size(0) - 1, bptt):
             data_, targets = get_batch(train_data, i)
@@ -223,7 +223,7 @@ def sine_lbfgs(torch):
                 h_t2, c_t2 = self.lstm2(h_t, (h_t2, c_t2))
                 output = self.linear(h_t2)
                 outputs += [output]
-            for i in range(future):
+            for i in range(future):  # noqa: B007 (as the tutorials write it)
                 h_t, c_t = self.lstm1(output, (h_t, c_t))
                 h_t2, c_t2 = self.lstm2(h_t, (h_t2, c_t2))
                 output = self.linear(h_t2)
@@ -236,7 +236,7 @@ def sine_lbfgs(torch):
     criterion = nn.MSELoss()
     optimizer = optim.LBFGS(seq.parameters(), lr=0.8)
     losses = []
-    for i in range(2):
+    for i in range(2):  # noqa: B007 (as the tutorials write it)
         def closure():
             optimizer.zero_grad()
             out = seq(input)
@@ -337,7 +337,7 @@ def seq2seq_attention(torch):
     decoder_optimizer = torch.optim.Adam(decoder.parameters(), lr=0.01)
     criterion = nn.NLLLoss()
     losses = []
-    for epoch in range(8):
+    for epoch in range(8):  # noqa: B007 (as the tutorials write it)
         encoder_optimizer.zero_grad()
         decoder_optimizer.zero_grad()
         encoder_outputs, encoder_hidden = encoder(source)
@@ -397,7 +397,7 @@ def packed_classifier(torch):
         list(zip(sequences, labels)), batch_size=4, shuffle=False, collate_fn=collate)
     loss_fn = nn.CrossEntropyLoss()
     losses = []
-    for epoch in range(3):
+    for epoch in range(3):  # noqa: B007 (as the tutorials write it)
         for x, lengths, y in loader:
             optimizer.zero_grad()
             loss = loss_fn(model(x, lengths), y)
