@@ -28,7 +28,7 @@ import numpy as np
 from minigrad.autograd.capture import Capture
 from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import _mode
-from minigrad.autograd.history import NOW, mark_changed, note_view_user, producer
+from minigrad.autograd.history import NOW, earlier_shape, mark_changed, note_view_user, producer
 from minigrad.autograd.hooks import LeafHooks, any_leaf_hooks, leaf_hooks, run_output_hooks
 from minigrad.tensor import Tensor, _make
 
@@ -204,11 +204,8 @@ def fit_to_input(gradient: Any, tensor: Tensor, node: Function) -> Tensor:
     if data.shape != wanted.shape:
         try:
             gradient = gradient.sum_to_size(wanted.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"{node.name()} returned a gradient of shape {gradient.shape}, which cannot "
-                f"be summed to the input's shape {wanted.shape}"
-            ) from None
+        except ValueError:  # right only if the input's shape changed in place since
+            return earlier_shape(gradient, tensor, node)
     return gradient
 
 

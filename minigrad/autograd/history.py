@@ -199,6 +199,20 @@ def producer(
     return node, nr
 
 
+def earlier_shape(gradient: Tensor, tensor: Tensor, consumer: Function) -> Tensor:
+    """A gradient that ``consumer`` computed for ``tensor`` and that does not fit its
+    shape: right when the tensor's shape was changed in place after ``consumer`` read it
+    (``y.unsqueeze_(0)``): the gradient has the shape it had then and goes to what it was
+    then (:func:`producer`). Otherwise the backward is wrong: an error."""
+    node = tensor.grad_fn
+    if node is not None and node._sequence >= consumer._sequence:
+        return gradient
+    raise RuntimeError(
+        f"{consumer.name()} returned a gradient of shape {gradient.shape}, which cannot be "
+        f"summed to the input's shape {tensor.shape}"
+    )
+
+
 def note_view_user(users: dict[Function, list[float]], view: Function, user: Function) -> None:
     """Widen the range of sequence numbers of the nodes that read ``view``: ``user``'s
     own, or, when ``user`` is a view of the view, the range of its readers in turn."""

@@ -1689,3 +1689,25 @@ def test_inplace_changes_through_views_of_graph_tensors(case):
         return y, x.grad, w.grad, s.version(y), y.requires_grad
 
     check(program)
+
+
+@pytest.mark.parametrize("change", ["unsqueeze_", "squeeze_", "t_"])
+def test_a_shape_changed_in_place_after_use(change):
+    """Ops that read y before ``y.unsqueeze_(0)`` (or squeeze_, t_) send gradients of
+    the shape y had then, to the history it had then."""
+
+    def program(s):
+        x = s.leaf([[1.0, -2.0, 0.5]] if change != "t_" else [[1.0, -2.0], [0.5, 3.0]])
+        y = x * 2.0
+        before = y.exp()
+        if change == "unsqueeze_":
+            y.unsqueeze_(0)
+        elif change == "squeeze_":
+            y.squeeze_()
+        else:
+            y.t_()
+        after = y * s.upstream(tuple(y.shape))
+        (before.sum() + (after * after).sum()).backward()
+        return y, x.grad, s.version(y)
+
+    check(program)
