@@ -231,9 +231,7 @@ class LBFGS(Optimizer):
                     old_stps.append(s)
                     ro.append(1.0 / ys)
                     h_diag = ys / float(np.dot(y, y))
-                d = self._two_loop(
-                    flat_grad, old_dirs, old_stps, ro, h_diag, state, history_size
-                )
+                d = self._two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, state, history_size)
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()

@@ -189,3 +189,22 @@ def test_step_needs_a_closure_and_a_second_group_is_refused():
     with pytest.raises(ValueError, match="parameter groups"):
         optimizer.add_param_group({"params": [Parameter(minigrad.zeros(2))]})
     assert len(optimizer.param_groups) == 1
+
+
+def test_state_dict_survives_minigrad_save_and_load():
+    import io
+
+    def run(through_file):
+        param, make_closure, _, _ = quadratic_problem(4)
+        optimizer = LBFGS([param], max_iter=3, history_size=4)
+        optimizer.step(make_closure(optimizer))
+        if through_file:
+            buffer = io.BytesIO()
+            minigrad.save(optimizer.state_dict(), buffer)
+            buffer.seek(0)
+            optimizer = LBFGS([param], max_iter=3, history_size=4)
+            optimizer.load_state_dict(minigrad.load(buffer))
+        optimizer.step(make_closure(optimizer))
+        return param._array.copy()
+
+    np.testing.assert_array_equal(run(True), run(False))

@@ -174,9 +174,7 @@ def test_state_dict_moves_mid_run_in_both_directions(cls, options):
 
     ours = Twin(minigrad, weights, inputs, targets, lambda p: cls(p, **options))
     ours.train(STEPS // 2)
-    theirs = Twin(
-        torch, ours.arrays(), inputs, targets, lambda p: TORCH_CLASSES[cls](p, **options)
-    )
+    theirs = Twin(torch, ours.arrays(), inputs, targets, lambda p: TORCH_CLASSES[cls](p, **options))
     theirs.optimizer.load_state_dict(to_torch(ours.optimizer.state_dict()))
     theirs.train(STEPS // 2)
     assert_same(theirs, reference)
@@ -211,9 +209,7 @@ def linear_loss(library, params, inputs, targets):
 class LBFGSTwin(Twin):
     def __init__(self, library, weights, inputs, targets, options, loss=mlp_loss):
         optimizer_class = torch.optim.LBFGS if library is torch else LBFGS
-        super().__init__(
-            library, weights, inputs, targets, lambda p: optimizer_class(p, **options)
-        )
+        super().__init__(library, weights, inputs, targets, lambda p: optimizer_class(p, **options))
         self.loss = loss
         self.evaluations = 0
 
@@ -280,3 +276,208 @@ def test_lbfgs_state_dict_moves_to_torch_and_back():
     ours.optimizer.load_state_dict(from_torch(theirs.optimizer.state_dict()))
     ours.train(2)
     assert_same(ours, reference, rtol=1e-10)
+
+
+# --------------------------------------------------------------------------- schedules
+
+EPOCHS = 100
+
+
+def scheduled_pair(optimizer_name="SGD", lrs=(0.1, 0.03), **options):
+    """The same two-group optimizer in both libraries (groups of one parameter each)."""
+    ours = getattr(minigrad.optim, optimizer_name)(
+        [{"params": [Parameter(minigrad.zeros(2))], "lr": lr} for lr in lrs], **options
+    )
+    theirs = getattr(torch.optim, optimizer_name)(
+        [{"params": [torch.zeros(2, requires_grad=True)], "lr": lr} for lr in lrs], **options
+    )
+    return ours, theirs
+
+
+def momenta(optimizer):
+    return [
+        group["betas"][0] if "betas" in group else group.get("momentum")
+        for group in optimizer.param_groups
+    ]
+
+
+def run_schedule(optimizer, scheduler, epochs=EPOCHS, epoch_of=None):
+    """The rates (and momenta) after construction and after each step."""
+    record = [(list(scheduler.get_last_lr()), momenta(optimizer))]
+    for step in range(epochs):
+        optimizer.step()
+        if epoch_of is None:
+            scheduler.step()
+        else:
+            scheduler.step(epoch_of(step))
+        record.append((list(scheduler.get_last_lr()), momenta(optimizer)))
+    return record
+
+
+def assert_same_schedule(ours, theirs):
+    assert len(ours) == len(theirs)
+    for epoch, ((our_lrs, our_m), (their_lrs, their_m)) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(our_lrs, their_lrs, rtol=1e-15, atol=0, err_msg=f"{epoch}")
+        assert our_m == pytest.approx(their_m, rel=1e-15, abs=0), epoch
+
+
+def compare(make, optimizer_name="SGD", optimizer_options=None, epochs=EPOCHS, epoch_of=None):
+    """``make(library_module, optimizer)`` builds the scheduler in each library."""
+    ours, theirs = scheduled_pair(optimizer_name, **(optimizer_options or {}))
+    our_record = run_schedule(ours, make(minigrad.optim.lr_scheduler, ours), epochs, epoch_of)
+    their_record = run_schedule(theirs, make(torch.optim.lr_scheduler, theirs), epochs, epoch_of)
+    assert_same_schedule(our_record, their_record)
+    return our_record
+
+
+SIMPLE_SCHEDULES = {
+    "multistep": lambda m, o: m.MultiStepLR(o, milestones=[10, 30, 30, 75], gamma=0.5),
+    "multistep-default": lambda m, o: m.MultiStepLR(o, milestones=[3, 50]),
+    "constant": lambda m, o: m.ConstantLR(o),
+    "constant-long": lambda m, o: m.ConstantLR(o, factor=0.25, total_iters=40),
+    "linear": lambda m, o: m.LinearLR(o),
+    "linear-down": lambda m, o: m.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=60),
+    "linear-up": lambda m, o: m.LinearLR(o, start_factor=0.01, end_factor=1.0, total_iters=30),
+    "polynomial": lambda m, o: m.PolynomialLR(o),
+    "polynomial-power": lambda m, o: m.PolynomialLR(o, total_iters=70, power=2.5),
+    "warm-restarts": lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=7),
+    "warm-restarts-mult": lambda m, o: m.CosineAnnealingWarmRestarts(
+        o, T_0=5, T_mult=2, eta_min=1e-3
+    ),
+    "sequential": lambda m, o: m.SequentialLR(
+        o, [m.LinearLR(o, start_factor=0.1, total_iters=10), m.ExponentialLR(o, 0.95)], [10]
+    ),
+    "sequential-three": lambda m, o: m.SequentialLR(
+        o,
+        [
+            m.ConstantLR(o, factor=0.5, total_iters=4),
+            m.CosineAnnealingLR(o, T_max=20, eta_min=0.001),
+            m.StepLR(o, step_size=7, gamma=0.7),
+        ],
+        milestones=[15, 60],
+    ),
+    "sequential-multistep": lambda m, o: m.SequentialLR(
+        o, [m.MultiStepLR(o, [5, 8]), m.PolynomialLR(o, total_iters=50)], milestones=[20]
+    ),
+    "chained": lambda m, o: m.ChainedScheduler(
+        [m.ConstantLR(o, factor=0.2, total_iters=8), m.ExponentialLR(o, gamma=0.97)]
+    ),
+    "chained-cosine": lambda m, o: m.ChainedScheduler(
+        [m.LinearLR(o, start_factor=0.5, total_iters=12), m.CosineAnnealingLR(o, T_max=30)],
+        optimizer=o,
+    ),
+    "cyclic": lambda m, o: m.CyclicLR(o, 0.01, 0.1, step_size_up=7, cycle_momentum=False),
+    "cyclic-triangular2": lambda m, o: m.CyclicLR(
+        o, [0.01, 0.002], [0.1, 0.05], step_size_up=6, step_size_down=11, mode="triangular2"
+    ),
+    "cyclic-exp-range": lambda m, o: m.CyclicLR(
+        o, 0.001, 0.2, step_size_up=9, mode="exp_range", gamma=0.99, base_momentum=0.7
+    ),
+    "cyclic-scale-fn": lambda m, o: m.CyclicLR(
+        o,
+        0.01,
+        0.1,
+        step_size_up=5,
+        scale_fn=lambda x: 1 / (1 + 0.1 * x),
+        scale_mode="iterations",
+        max_momentum=[0.95, 0.9],
+    ),  # fmt: skip
+    "onecycle": lambda m, o: m.OneCycleLR(o, max_lr=0.5, total_steps=EPOCHS),
+    "onecycle-epochs": lambda m, o: m.OneCycleLR(
+        o, max_lr=[0.5, 0.2], epochs=10, steps_per_epoch=10, pct_start=0.25
+    ),
+    "onecycle-linear-three": lambda m, o: m.OneCycleLR(
+        o,
+        max_lr=1.0,
+        total_steps=EPOCHS,
+        anneal_strategy="linear",
+        three_phase=True,
+        div_factor=10.0,
+        final_div_factor=100.0,
+        base_momentum=0.8,
+        max_momentum=0.9,
+    ),  # fmt: skip
+    "onecycle-no-momentum": lambda m, o: m.OneCycleLR(
+        o, max_lr=0.3, total_steps=EPOCHS + 20, cycle_momentum=False, three_phase=True
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SIMPLE_SCHEDULES))
+def test_schedule_matches_torch_with_sgd_momentum(name):
+    compare(SIMPLE_SCHEDULES[name], "SGD", dict(momentum=0.9))
+
+
+@pytest.mark.parametrize("name", [n for n in SIMPLE_SCHEDULES if "cycl" in n])
+def test_cycled_momentum_is_adams_beta1(name):
+    record = compare(SIMPLE_SCHEDULES[name], "Adam")
+    if "no-momentum" not in name and name != "cyclic":
+        assert len({m[0] for _, m in record}) > 10  # beta1 did move
+
+
+def test_warm_restarts_with_fractional_epochs_match_torch():
+    iterations = 7
+
+    def fractional(step):
+        return step // iterations + (step % iterations) / iterations
+
+    for T_mult in (1, 2, 3):
+        compare(
+            lambda m, o, T_mult=T_mult: m.CosineAnnealingWarmRestarts(
+                o, T_0=3, T_mult=T_mult, eta_min=0.01
+            ),
+            epoch_of=fractional,
+        )
+
+
+def test_warm_restarts_out_of_order_epochs_match_torch():
+    epochs = [0.5, 13.25, 2.0, 40.75, 40.0, 7.5, 100.0, 1.0]
+    compare(
+        lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2),
+        epochs=len(epochs),
+        epoch_of=lambda step: epochs[step],
+    )
+
+
+@pytest.mark.parametrize("name", ["multistep", "linear-up", "polynomial-power", "constant-long"])
+def test_deprecated_step_with_an_epoch_uses_the_closed_form_as_torch(name):
+    epochs = [3, 17, 17, 40, 2, 90, 31]
+    with pytest.warns(UserWarning, match="deprecated"):
+        compare(SIMPLE_SCHEDULES[name], epochs=len(epochs), epoch_of=lambda s: epochs[s])
+
+
+@pytest.mark.parametrize(
+    "name", ["sequential-three", "chained", "cyclic-triangular2", "onecycle", "warm-restarts"]
+)
+def test_state_dict_resumes_the_same_schedule(name):
+    make = SIMPLE_SCHEDULES[name]
+    reference, _ = scheduled_pair(momentum=0.9)
+    expected = run_schedule(reference, make(minigrad.optim.lr_scheduler, reference), 60)
+
+    first, _ = scheduled_pair(momentum=0.9)
+    scheduler = make(minigrad.optim.lr_scheduler, first)
+    head = run_schedule(first, scheduler, 25)
+    saved_scheduler, saved_optimizer = scheduler.state_dict(), first.state_dict()
+    second, _ = scheduled_pair(momentum=0.9)
+    resumed = make(minigrad.optim.lr_scheduler, second)
+    second.load_state_dict(saved_optimizer)
+    resumed.load_state_dict(saved_scheduler)
+    tail = run_schedule(second, resumed, 35)
+    assert_same_schedule(head + tail[1:], expected)
+
+
+def test_onecycle_refuses_to_step_past_total_steps_and_changes_nothing():
+    ours, theirs = scheduled_pair(momentum=0.9)
+    scheduler = minigrad.optim.lr_scheduler.OneCycleLR(ours, max_lr=0.1, total_steps=3)
+    their_scheduler = torch.optim.lr_scheduler.OneCycleLR(theirs, max_lr=0.1, total_steps=3)
+    for _ in range(3):
+        ours.step()
+        theirs.step()
+        scheduler.step()
+        their_scheduler.step()
+    with pytest.raises(ValueError, match="total steps is 3"):
+        their_scheduler.step()
+    before = (scheduler.last_epoch, scheduler.get_last_lr())
+    with pytest.raises(ValueError, match="total_steps is 3"):
+        scheduler.step()
+    assert (scheduler.last_epoch, scheduler.get_last_lr()) == before
